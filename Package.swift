@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, each importable and testable alone:
+//   CCurl (the C module) → CurlHTTP (HTTP over libcurl, nothing of Apify)
+//   → ApifyClient (the API, nothing of the terminal) → ActorRunCLI (flags, stderr, exit codes)
+// The emulator (ApifyEmulator, on Hummingbird/NIO) is a separate product: `actor-run` never links it.
+let package = Package(
+    name: "actor-run",
+    products: [
+        .executable(name: "actor-run", targets: ["actor-run"]),
+        .executable(name: "apify-emulator", targets: ["apify-emulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+        .target(name: "ApifyClient", dependencies: ["CurlHTTP"]),
+        .target(
+            name: "ActorRunCLI",
+            dependencies: [
+                "ApifyClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "actor-run", dependencies: ["ActorRunCLI"]),
+        .target(
+            name: "ApifyEmulator",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        .executableTarget(
+            name: "apify-emulator",
+            dependencies: [
+                "ApifyEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "ApifyEmulator"]),
+        .testTarget(name: "ApifyClientTests", dependencies: ["ApifyClient"]),
+        .testTarget(name: "ActorRunCLITests", dependencies: ["ActorRunCLI"]),
+        .testTarget(name: "ApifyEmulatorTests", dependencies: ["ApifyEmulator"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ApifyEmulator"]),
+    ]
+)

@@ -1,0 +1,31 @@
+/// The long help: examples, where the token comes from, and the exit-code table, as a man page would have.
+enum HelpText {
+    static let version = "0.1.0"
+
+    static var discussion: String {
+        """
+        Starts a run of the actor on the Apify platform, prints the run ID and its status changes on stderr, \
+        waits until it ends, and writes the run's OUTPUT record to stdout, byte for byte. stdout carries only \
+        that record; everything for people goes to stderr.
+
+        EXAMPLES
+          actor-run apify/hello-world --memory 1024
+          echo '{"message": "Ada"}' | actor-run apify/hello-world > output.json
+          actor-run apify/hello-world -i @input.json -o output.json --wait 10m
+          actor-run user~my-actor --build 1.2.34 --timeout 0 --content-type text/plain -i 'plain text'
+
+        INPUT
+          With no input flag, a stdin that is not a terminal is read as the input. JSON input is checked \
+        before anything is sent; inputs over 9 MiB are refused.
+
+        TOKEN
+          First found: --token-file PATH, the APIFY_TOKEN environment variable, the token field of \
+        ~/.apify/auth.json (as written by `apify login`). It is sent only in the Authorization header.
+          API base URL: --api-url, else APIFY_API_BASE_URL, else https://api.apify.com. Try it offline \
+        against the bundled emulator: `apify-emulator --port 0` prints the URL to use.
+
+        EXIT STATUS
+        \(ExitStatus.table)
+        """
+    }
+}

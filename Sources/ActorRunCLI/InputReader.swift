@@ -1,0 +1,125 @@
+import ApifyClient
+import Foundation
+import Glibc
+
+/// Where the run's input comes from, as the flags said.
+enum InputSource: Equatable, Sendable {
+    case none
+    case inline(String)
+    case file(String)
+    case standardInput
+    /// No flag: a stdin that is not a terminal is read, and an empty one means no input.
+    case implicitStandardInput
+
+    /// `-i JSON`, `-i @PATH`, `-i -`.
+    init(inputFlag value: String) {
+        if value == "-" {
+            self = .standardInput
+        } else if value.hasPrefix("@") {
+            let path = String(value.dropFirst())
+            self = path == "-" ? .standardInput : .file(path)
+        } else {
+            self = .inline(value)
+        }
+    }
+
+    /// How error messages name the source.
+    var name: String {
+        switch self {
+        case .none, .inline: return "--input"
+        case .file(let path): return "'\(path)'"
+        case .standardInput, .implicitStandardInput: return "stdin"
+        }
+    }
+}
+
+/// Reads and checks the input before any request: size against the API's limit, JSON syntax with line and
+/// column, so a bad input costs nothing.
+struct InputReader {
+    var contentType: String
+    var reporter: Reporter
+    /// How long stdin may stay silent before the user is told that it is being waited for.
+    var stdinNotice: Duration = .seconds(1)
+
+    func read(_ source: InputSource) throws(CommandFailure) -> RunInput? {
+        let bytes: [UInt8]
+        switch source {
+        case .none:
+            return nil
+        case .inline(let text):
+            bytes = Array(text.utf8)
+        case .file(let path):
+            bytes = try readFile(path)
+        case .standardInput:
+            bytes = try readStandardInput()
+        case .implicitStandardInput:
+            guard isatty(STDIN_FILENO) == 0 else { return nil }
+            bytes = try readStandardInput()
+            if bytes.isEmpty { return nil }
+        }
+        try checkSize(bytes.count, source: source)
+        let input = RunInput(bytes: bytes, contentType: contentType)
+        if input.isJSON {
+            do {
+                try JSONSyntaxChecker.check(bytes)
+            } catch {
+                throw CommandFailure(status: .badInput, message: "invalid JSON in \(source.name) at \(error)")
+            }
+        }
+        return input
+    }
+
+    private func checkSize(_ count: Int, source: InputSource) throws(CommandFailure) {
+        guard count > RunInput.maximumSize else { return }
+        let size = count > RunInput.maximumSize + 1 ? "\(count) bytes" : "more than \(RunInput.maximumSize) bytes"
+        throw CommandFailure(
+            status: .badInput,
+            message: "the input in \(source.name) is \(size); the API accepts at most 9 MiB (9437184 bytes)"
+        )
+    }
+
+    private func readFile(_ path: String) throws(CommandFailure) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw CommandFailure(
+                status: .inputUnreadable,
+                message: "cannot read input file '\(path)': \(String(cString: strerror(errno)))"
+            )
+        }
+        defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) > RunInput.maximumSize {
+            try checkSize(Int(info.st_size), source: .file(path))
+        }
+        return try readAll(fd, name: "input file '\(path)'")
+    }
+
+    private func readStandardInput() throws(CommandFailure) -> [UInt8] {
+        var poller = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&poller, 1, Int32(stdinNotice.components.seconds * 1000))
+        if ready == 0 {
+            reporter.info("waiting for input on stdin (pass --no-input to run without input)")
+        }
+        return try readAll(STDIN_FILENO, name: "stdin")
+    }
+
+    /// Reads to the end, but never more than one byte past the limit: an endless stream fails fast.
+    private func readAll(_ fd: Int32, name: String) throws(CommandFailure) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while bytes.count <= RunInput.maximumSize {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                if errno == EBADF && fd == STDIN_FILENO { break }  // no stdin at all: no input
+                throw CommandFailure(
+                    status: .inputUnreadable,
+                    message: "cannot read \(name): \(String(cString: strerror(errno)))"
+                )
+            }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+        return bytes
+    }
+}

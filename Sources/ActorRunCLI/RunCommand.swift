@@ -1,0 +1,225 @@
+import ApifyClient
+import ArgumentParser
+import Foundation
+
+/// `actor-run <actor>` (also spelled `actor-run run <actor>`): start an actor, wait, print its OUTPUT record.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "actor-run",
+        abstract: "Run an Apify actor, wait for it to finish, and print its OUTPUT record.",
+        usage: "actor-run [run] <actor> [options]",
+        discussion: HelpText.discussion,
+        version: HelpText.version
+    )
+
+    @Argument(help: "The actor: user/name, user~name or an actor ID.")
+    var actor: String
+
+    @OptionGroup(title: "Run options")
+    var run: RunFlags
+
+    @OptionGroup(title: "Input")
+    var input: InputFlags
+
+    @OptionGroup(title: "Waiting and output")
+    var output: OutputFlags
+
+    @OptionGroup(title: "Connection and credentials")
+    var connection: ConnectionFlags
+
+    func validate() throws {
+        try run.validate()
+        try input.validate()
+        if output.detach && output.outputFile != nil {
+            throw ValidationError("--detach prints the run ID; it cannot be combined with --output-file")
+        }
+    }
+
+    /// The flags turned into the plan the library carries out, and the outcome turned into an exit code.
+    func execute() async -> ExitStatus {
+        let reporter = Reporter(isQuiet: output.quiet)
+        do {
+            let environment = ProcessInfo.processInfo.environment
+            let actor = try ActorReference(parsing: actor)
+            let options = try run.options()
+            let runInput = try InputReader(contentType: input.contentType, reporter: reporter)
+                .read(input.source)
+            let token = try connection.credentials(environment: environment).token()
+            if connection.token != nil {
+                reporter.error("warning: --token is visible to other users in `ps`; prefer APIFY_TOKEN or --token-file")
+            }
+            let plan = CallPlan(
+                actor: actor,
+                options: options,
+                input: runInput,
+                waitLimit: output.wait?.duration,
+                recordKey: output.key,
+                detaches: output.detach
+            )
+            let configuration = ApifyConfiguration(
+                baseURL: try connection.baseURL(environment: environment),
+                token: token,
+                userAgent: "actor-run/\(HelpText.version)"
+            )
+            let session = RunSession(configuration: configuration, reporter: reporter, isVerbose: output.verbose)
+            return await session.call(plan, outputFile: output.outputFile)
+        } catch let failure as CommandFailure {
+            reporter.error(failure.message)
+            return failure.status
+        } catch let error as ApifyError {
+            reporter.error(error.message)
+            return ExitStatus(error.kind)
+        } catch {
+            reporter.error("internal error: \(error)")
+            return .internalError
+        }
+    }
+}
+
+/// Run options: sent to the platform in the query of "Run actor".
+struct RunFlags: ParsableArguments {
+    @Option(name: [.short, .long], help: ArgumentHelp("Build to run: a tag (latest, beta) or a number (1.2.34).",
+        valueName: "tag|number"))
+    var build: String?
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Run timeout on the platform, in seconds; 0 means none.",
+        valueName: "seconds"))
+    var timeout: Int?
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Memory in MB: a power of 2 from 128 to 32768.",
+        valueName: "mb"))
+    var memory: Int?
+
+    @Option(name: .customLong("max-items"), help: ArgumentHelp("Cap on charged items (pay-per-result actors).",
+        valueName: "n"))
+    var maxItems: Int?
+
+    @Option(name: .customLong("max-total-charge-usd"),
+        help: ArgumentHelp("Cap on the run's cost in USD (pay-per-event actors).", valueName: "usd"))
+    var maxTotalChargeUsd: String?
+
+    @Flag(name: .customLong("restart-on-error"), help: "Restart the run if it fails.")
+    var restartOnError = false
+
+    @Option(help: ArgumentHelp("Ad-hoc webhooks: a JSON array, or @FILE.", valueName: "json|@file"))
+    var webhooks: String?
+
+    func validate() throws {
+        if let memory, !RunOptions.isAllowedMemory(memory) {
+            throw ValidationError("--memory must be a power of 2 from 128 to 32768 (MB), got \(memory)")
+        }
+        if let timeout, timeout < 0 {
+            throw ValidationError("--timeout must be 0 (no timeout) or a number of seconds, got \(timeout)")
+        }
+        if let maxItems, maxItems <= 0 {
+            throw ValidationError("--max-items must be greater than 0, got \(maxItems)")
+        }
+        if let maxTotalChargeUsd, (Double(maxTotalChargeUsd) ?? 0) <= 0 {
+            throw ValidationError("--max-total-charge-usd must be an amount greater than 0, got '\(maxTotalChargeUsd)'")
+        }
+    }
+
+    func options() throws(CommandFailure) -> RunOptions {
+        var webhooksJSON: [UInt8]?
+        if let webhooks {
+            let source = InputSource(inputFlag: webhooks)
+            let reader = InputReader(contentType: "application/json", reporter: Reporter(isQuiet: true))
+            webhooksJSON = try reader.read(source == .standardInput ? .inline(webhooks) : source)?.bytes
+        }
+        return RunOptions(
+            build: build,
+            timeoutSeconds: timeout,
+            memoryMegabytes: memory,
+            maxItems: maxItems,
+            maxTotalChargeUsd: maxTotalChargeUsd,
+            restartOnError: restartOnError,
+            webhooksJSON: webhooksJSON
+        )
+    }
+}
+
+/// Where the input comes from and how it is sent.
+struct InputFlags: ParsableArguments {
+    @Option(name: [.short, .long], help: ArgumentHelp("Input: inline JSON, @PATH for a file, - for stdin.",
+        valueName: "json|@path|-"))
+    var input: String?
+
+    @Option(name: [.customShort("f"), .customLong("input-file")], help: ArgumentHelp("Read the input from a file (- = stdin).",
+        valueName: "path"))
+    var inputFile: String?
+
+    @Option(name: .customLong("content-type"),
+        help: ArgumentHelp("Media type of the input; non-JSON input is sent as bytes, unchecked.", valueName: "type"))
+    var contentType = "application/json"
+
+    @Flag(name: .customLong("no-input"), help: "Send no input and do not look at stdin.")
+    var noInput = false
+
+    func validate() throws {
+        if input != nil && inputFile != nil {
+            throw ValidationError("--input and --input-file both give the input; use one")
+        }
+        if noInput && (input != nil || inputFile != nil) {
+            throw ValidationError("--no-input cannot be combined with --input or --input-file")
+        }
+    }
+
+    var source: InputSource {
+        if noInput { return .none }
+        if let input { return InputSource(inputFlag: input) }
+        if let inputFile { return inputFile == "-" ? .standardInput : .file(inputFile) }
+        return .implicitStandardInput
+    }
+}
+
+/// How long to wait and where the output goes.
+struct OutputFlags: ParsableArguments {
+    @Option(help: ArgumentHelp("How long this client waits (90s, 10m, 2h); then it prints the run ID and exits 4.",
+        valueName: "duration"))
+    var wait: WaitDuration?
+
+    @Flag(help: "Start the run, print its ID on stdout and exit at once.")
+    var detach = false
+
+    @Option(name: [.customShort("o"), .customLong("output-file")],
+        help: ArgumentHelp("Write the output to this file (whole or not at all) instead of stdout.", valueName: "path"))
+    var outputFile: String?
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Record of the run's default key-value store to print.",
+        valueName: "key"))
+    var key = "OUTPUT"
+
+    @Flag(name: [.short, .long], help: "Print nothing on stderr but errors.")
+    var quiet = false
+
+    @Flag(name: [.short, .long], help: "Print each HTTP request and response line on stderr (never the token).")
+    var verbose = false
+}
+
+/// Where the API is and who we are to it.
+struct ConnectionFlags: ParsableArguments {
+    @Option(name: .customLong("api-url"),
+        help: ArgumentHelp("API base URL (default: $APIFY_API_BASE_URL, else https://api.apify.com).", valueName: "url"))
+    var apiURL: String?
+
+    @Option(name: .customLong("token-file"), help: ArgumentHelp("Read the API token from this file.",
+        valueName: "path"))
+    var tokenFile: String?
+
+    @Option(help: ArgumentHelp("The API token (visible in `ps`: prefer APIFY_TOKEN or --token-file).",
+        valueName: "token"))
+    var token: String?
+
+    func credentials(environment: [String: String]) -> Credentials {
+        Credentials(tokenFile: tokenFile, tokenFlag: token, environment: environment, homeDirectory: nil)
+    }
+
+    func baseURL(environment: [String: String]) throws(CommandFailure) -> String {
+        let url = apiURL ?? environment["APIFY_API_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ApifyConfiguration.defaultBaseURL
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw CommandFailure(status: .usage, message: "the API URL must start with http:// or https://, got '\(url)'")
+        }
+        return url
+    }
+}

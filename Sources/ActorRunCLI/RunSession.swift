@@ -1,0 +1,92 @@
+import ApifyClient
+import CurlHTTP
+import Synchronization
+
+/// Carries out one call against the API and tells the user about it: status lines on stderr, the record on
+/// stdout or in the output file, the outcome as an exit status.
+struct RunSession: Sendable {
+    var configuration: ApifyConfiguration
+    var reporter: Reporter
+    var isVerbose: Bool
+
+    func call(_ plan: CallPlan, outputFile: String?) async -> ExitStatus {
+        let reporter = self.reporter
+        var trace: (@Sendable (String) -> Void)?
+        if isVerbose { trace = { line in reporter.error(line) } }
+        let api = ApifyAPI(configuration: configuration, transport: CurlSession(), trace: trace)
+        let startedRun = StartedRun()
+        let destination: @Sendable () throws -> any RecordDestination = {
+            if let outputFile { return try AtomicFileDestination(path: outputFile) }
+            return StandardOutputDestination()
+        }
+        do {
+            let outcome = try await ActorCall(api: api).perform(plan, destination: destination) { event in
+                switch event {
+                case .started(let run):
+                    startedRun.id.withLock { $0 = run.id }
+                    reporter.info("started run \(run.id) of \(plan.actor)\(Self.describeOptions(run)): \(run.status)")
+                case .statusChanged(let run):
+                    reporter.info("run \(run.id): \(run.status)\(run.statusMessage.map { " (\($0))" } ?? "")")
+                }
+            }
+            return report(outcome, plan: plan, outputFile: outputFile)
+        } catch {
+            if error.kind == .cancelled, let id = startedRun.id.withLock({ $0 }) {
+                reporter.error("interrupted; run \(id) goes on on the platform")
+                return .interrupted
+            }
+            var message = error.message
+            if error.kind == .unauthorized && configuration.token == nil {
+                message += "; no API token was found: set APIFY_TOKEN, pass --token-file, or run `apify login`"
+            }
+            reporter.error(message)
+            return ExitStatus(error.kind)
+        }
+    }
+
+    private func report(_ outcome: CallOutcome, plan: CallPlan, outputFile: String?) -> ExitStatus {
+        switch outcome {
+        case .detached(let run):
+            FileDescriptorWriter.write("\(run.id)\n", to: 1)
+            return .success
+        case .stillRunning(let run):
+            reporter.error("stopped waiting: run \(run.id) is still \(run.status); resume with `actor-run wait \(run.id)`")
+            FileDescriptorWriter.write("\(run.id)\n", to: 1)
+            return .waitLimitReached
+        case .ended(let run):
+            reporter.error("run \(run.id) \(Self.describeEnd(run))")
+            return ExitStatus(endedRun: run.status)
+        case .recordMissing(let run):
+            reporter.error(
+                "run \(run.id) SUCCEEDED but has no record '\(plan.recordKey)' in its default key-value store"
+                    + " (try --key with another record)"
+            )
+            return .recordMissing
+        case .succeeded(let run, let record):
+            let target = outputFile.map { " to \($0)" } ?? ""
+            reporter.info("run \(run.id) \(Self.describeEnd(run)); wrote \(record.byteCount) bytes\(target)")
+            return .success
+        }
+    }
+
+    private static func describeOptions(_ run: Run) -> String {
+        var parts: [String] = []
+        if let build = run.buildNumber ?? run.options?.build { parts.append("build \(build)") }
+        if let memory = run.options?.memoryMbytes { parts.append("\(memory) MB") }
+        return parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"
+    }
+
+    /// `SUCCEEDED in 1.2 s`, `FAILED with exit code 1 in 0.3 s: Simulated failure`.
+    private static func describeEnd(_ run: Run) -> String {
+        var text = run.status.rawValue
+        if run.status != .succeeded, let exitCode = run.exitCode { text += " with exit code \(exitCode)" }
+        if let millis = run.stats?.durationMillis { text += " in \(Duration.milliseconds(millis).formattedSeconds)" }
+        if run.status != .succeeded, let message = run.statusMessage, !message.isEmpty { text += ": \(message)" }
+        return text
+    }
+}
+
+/// The ID of the run this invocation started, once it has one: an interrupt message must name it.
+private final class StartedRun: Sendable {
+    let id = Mutex<String?>(nil)
+}

@@ -1,0 +1,44 @@
+import Glibc
+
+/// Writes to a file descriptor with write(2), whole, through partial writes and EINTR. (Glibc's `stdout` and
+/// `stderr` globals are not usable under Swift 6's strict concurrency.)
+enum FileDescriptorWriter {
+    static func write(_ bytes: UnsafeRawBufferPointer, to fd: Int32) throws(WriteFailure) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw WriteFailure(code: errno)
+            }
+            offset += written
+        }
+    }
+
+    static func write(_ text: String, to fd: Int32) {
+        var text = text
+        text.withUTF8 { buffer in try? write(UnsafeRawBufferPointer(buffer), to: fd) }
+    }
+
+    /// An errno from write(2), described as strerror does.
+    struct WriteFailure: Error, Sendable, CustomStringConvertible {
+        var code: Int32
+        var description: String { String(cString: strerror(code)) }
+    }
+}
+
+/// The user-facing voice on stderr: every line starts with the program's name, as curl's and gh's do.
+struct Reporter: Sendable {
+    var isQuiet: Bool
+
+    /// Progress and status: silenced by `--quiet`.
+    func info(_ message: String) {
+        guard !isQuiet else { return }
+        FileDescriptorWriter.write("actor-run: \(message)\n", to: STDERR_FILENO)
+    }
+
+    /// Errors and warnings: always shown.
+    func error(_ message: String) {
+        FileDescriptorWriter.write("actor-run: \(message)\n", to: STDERR_FILENO)
+    }
+}

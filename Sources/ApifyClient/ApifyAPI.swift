@@ -1,0 +1,278 @@
+import CurlHTTP
+import Foundation
+
+/// Where the API is and who is calling it.
+public struct ApifyConfiguration: Sendable {
+    public static let defaultBaseURL = "https://api.apify.com"
+
+    /// Scheme, host and optional port, without a trailing slash or the `/v2` prefix.
+    public var baseURL: String
+    /// Sent only in the `Authorization: Bearer` header, never in a URL or a log line.
+    public var token: String?
+    public var userAgent: String
+    /// Attempts per request for answers that are safe to repeat (429, and 5xx or network errors on reads).
+    public var maximumAttempts: Int
+    /// The first back-off delay; it doubles per attempt, with jitter, as the API docs prescribe.
+    public var initialRetryDelay: Duration
+
+    public init(
+        baseURL: String = ApifyConfiguration.defaultBaseURL,
+        token: String? = nil,
+        userAgent: String = "actor-run",
+        maximumAttempts: Int = 6,
+        initialRetryDelay: Duration = .milliseconds(500)
+    ) {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.token = token
+        self.userAgent = userAgent
+        self.maximumAttempts = maximumAttempts
+        self.initialRetryDelay = initialRetryDelay
+    }
+}
+
+/// What was fetched of a record.
+public struct RecordInfo: Sendable, Equatable {
+    public var contentType: String?
+    public var byteCount: Int64
+}
+
+/// The endpoints of the Apify API v2 that running an actor needs. Knows HTTP and the API, nothing of terminals.
+public final class ApifyAPI: Sendable {
+    public let configuration: ApifyConfiguration
+    private let transport: any HTTPTransport
+    private let clock: any WaitClock
+    private let trace: (@Sendable (String) -> Void)?
+
+    /// Longest JSON answer collected in memory; run objects are a few KB.
+    static let jsonLimit = 16 * 1024 * 1024
+    /// The server holds a `waitForFinish` request at most 60 s, so a long-poll gets this much more than its
+    /// hold before the client calls it dead.
+    static let longPollMargin: Duration = .seconds(15)
+
+    /// - Parameter trace: receives one line per request and per response (`--verbose`); the token is never
+    ///   in them, as it travels only in a header that is not traced.
+    public init(
+        configuration: ApifyConfiguration,
+        transport: any HTTPTransport,
+        clock: any WaitClock = SystemWaitClock(),
+        trace: (@Sendable (String) -> Void)? = nil
+    ) {
+        self.configuration = configuration
+        self.transport = transport
+        self.clock = clock
+        self.trace = trace
+    }
+
+    /// Starts a run (`POST /v2/actors/{actor}/runs`). Sent once: it is repeated only when the request surely
+    /// never reached the server, or the server said 429 (it did not process it), so one call starts one run.
+    public func startRun(actor: ActorReference, options: RunOptions, input: RunInput?) async throws(ApifyError)
+        -> Run
+    {
+        var headers = commonHeaders()
+        if let input { headers.append(HTTPHeader("Content-Type", input.contentType)) }
+        let request = HTTPRequest(
+            method: "POST",
+            url: url("/v2/actors/\(escape(actor.pathComponent))/runs", query: options.queryItems),
+            headers: headers,
+            body: input.map { .bytes($0.bytes) } ?? .empty,
+            timeouts: HTTPTimeouts(idle: .seconds(60))
+        )
+        let action = "cannot start actor \(actor)"
+        let response = try await collect(request, action: action, isIdempotent: false)
+        guard response.status == 201 || response.status == 200 else {
+            throw apiError(response, action: action)
+        }
+        return try decodeRun(response, action: action)
+    }
+
+    /// Gets a run, letting the server hold the answer up to `waitForFinish` seconds (it clamps to 60) until
+    /// the run ends.
+    public func getRun(id: String, waitForFinish seconds: Int) async throws(ApifyError) -> Run {
+        let request = HTTPRequest(
+            url: url("/v2/actor-runs/\(escape(id))", query: seconds > 0 ? [("waitForFinish", String(seconds))] : []),
+            headers: commonHeaders(),
+            timeouts: HTTPTimeouts(idle: nil, total: .seconds(Int64(seconds)) + Self.longPollMargin)
+        )
+        let action = "cannot get run \(id)"
+        let response = try await collect(request, action: action, isIdempotent: true)
+        guard response.status == 200 else { throw apiError(response, action: action) }
+        return try decodeRun(response, action: action)
+    }
+
+    /// Streams a record of a key-value store into `destination`, chunk by chunk, following a redirect to
+    /// storage (the API may answer 302 to a signed URL; the token stays behind with the first host).
+    /// A failure after the first byte is never retried: those bytes are already out.
+    public func streamRecord(storeID: String, key: String, to destination: any RecordDestination)
+        async throws(ApifyError) -> RecordInfo
+    {
+        let request = HTTPRequest(
+            url: url("/v2/key-value-stores/\(escape(storeID))/records/\(escape(key))", query: []),
+            headers: commonHeaders(),
+            timeouts: HTTPTimeouts(idle: .seconds(60)),
+            followsRedirects: true
+        )
+        let action = "cannot get record \(key)"
+        var attempt = 1
+        while true {
+            let sink = RecordSink(destination: destination)
+            traceRequest(request)
+            do {
+                let exchange = try await transport.send(request, to: sink)
+                traceResponse(exchange.head)
+                let response = HTTPResponse(head: exchange.head, body: sink.errorBody)
+                if exchange.head.isSuccess {
+                    return RecordInfo(contentType: exchange.head.value(for: "Content-Type"), byteCount: exchange.bodyBytes)
+                }
+                guard isRetryable(status: response.status, isIdempotent: true), attempt < configuration.maximumAttempts
+                else { throw apiError(response, action: action) }
+                try await backOff(attempt: attempt, head: response.head)
+            } catch let error as HTTPError {
+                guard sink.bytesWritten == 0, isRetryable(error, isIdempotent: true),
+                    attempt < configuration.maximumAttempts
+                else { throw ApifyError(transport: error, doing: action) }
+                try await backOff(attempt: attempt, head: nil)
+            } catch let error as ApifyError {
+                throw error
+            } catch {
+                throw ApifyError(kind: .unexpectedResponse, message: "\(action): \(error)")
+            }
+            attempt += 1
+        }
+    }
+
+    // MARK: - Requests
+
+    private func commonHeaders() -> [HTTPHeader] {
+        var headers = [HTTPHeader("User-Agent", configuration.userAgent), HTTPHeader("Accept", "application/json")]
+        if let token = configuration.token {
+            headers.append(HTTPHeader("Authorization", "Bearer \(token)"))
+        }
+        return headers
+    }
+
+    private func url(_ path: String, query: [(String, String)]) -> String {
+        guard !query.isEmpty else { return configuration.baseURL + path }
+        let encoded = query.map { "\(escapeQuery($0.0))=\(escapeQuery($0.1))" }.joined(separator: "&")
+        return configuration.baseURL + path + "?" + encoded
+    }
+
+    private func escape(_ component: String) -> String {
+        component.addingPercentEncoding(withAllowedCharacters: .urlPathComponentAllowed) ?? component
+    }
+
+    private func escapeQuery(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? value
+    }
+
+    /// Sends a request whose answer is small JSON, repeating it while that is safe and useful.
+    private func collect(_ request: HTTPRequest, action: String, isIdempotent: Bool) async throws(ApifyError)
+        -> HTTPResponse
+    {
+        var attempt = 1
+        while true {
+            traceRequest(request)
+            do {
+                let response = try await transport.collect(request, limit: Self.jsonLimit)
+                traceResponse(response.head)
+                guard isRetryable(status: response.status, isIdempotent: isIdempotent),
+                    attempt < configuration.maximumAttempts
+                else { return response }
+                try await backOff(attempt: attempt, head: response.head)
+            } catch let error as HTTPError {
+                guard isRetryable(error, isIdempotent: isIdempotent), attempt < configuration.maximumAttempts else {
+                    throw ApifyError(transport: error, doing: action)
+                }
+                try await backOff(attempt: attempt, head: nil)
+            } catch let error as ApifyError {
+                throw error
+            } catch {
+                throw ApifyError(kind: .unexpectedResponse, message: "\(action): \(error)")
+            }
+            attempt += 1
+        }
+    }
+
+    /// 429 means the server did not process the request, so any request may be repeated; a 5xx may have
+    /// done the work, so only reads are repeated.
+    private func isRetryable(status: Int, isIdempotent: Bool) -> Bool {
+        status == 429 || (isIdempotent && (500...599).contains(status))
+    }
+
+    private func isRetryable(_ error: HTTPError, isIdempotent: Bool) -> Bool {
+        switch error.kind {
+        case .cancelled, .sinkFailed, .unsupportedProtocol, .tooManyRedirects, .tls: return false
+        default: return isIdempotent || !error.requestMayHaveReachedServer
+        }
+    }
+
+    /// Sleeps a random time in [d, 2d] with d doubling per attempt from the initial delay (the API's documented
+    /// back-off), or what `Retry-After` asks for, capped at a minute.
+    private func backOff(attempt: Int, head: HTTPResponseHead?) async throws(ApifyError) {
+        var delay = configuration.initialRetryDelay * (1 << min(attempt - 1, 10))
+        delay = delay + delay * Double.random(in: 0...1)
+        if let retryAfter = head?.value(for: "Retry-After").flatMap({ Double($0) }) {
+            delay = .milliseconds(Int64(retryAfter * 1000))
+        }
+        delay = min(delay, .seconds(60))
+        trace?("* retrying in \(delay.formattedSeconds)")
+        do {
+            try await clock.sleep(for: delay)
+        } catch {
+            throw ApifyError(kind: .cancelled, message: "interrupted")
+        }
+    }
+
+    private func traceRequest(_ request: HTTPRequest) {
+        trace?("> \(request.method) \(request.url)")
+    }
+
+    private func traceResponse(_ head: HTTPResponseHead) {
+        trace?("< \(head.status) \(head.value(for: "Content-Type") ?? "")")
+    }
+
+    // MARK: - Answers
+
+    private func decodeRun(_ response: HTTPResponse, action: String) throws(ApifyError) -> Run {
+        do {
+            return try JSONDecoder().decode(DataEnvelope<Run>.self, from: Data(response.body)).data
+        } catch {
+            throw ApifyError(
+                kind: .unexpectedResponse,
+                message: "\(action): the API answered HTTP \(response.status) with a body that is not a run object",
+                status: response.status
+            )
+        }
+    }
+
+    /// An error answer as the user should read it: the API's message, the status and the error type.
+    func apiError(_ response: HTTPResponse, action: String) -> ApifyError {
+        let detail = try? JSONDecoder().decode(ErrorEnvelope.self, from: Data(response.body)).error
+        let type = detail?.type
+        var message = "\(action): "
+        if let text = detail?.message, !text.isEmpty {
+            message += text
+            message += " (HTTP \(response.status)\(type.map { ", \($0)" } ?? ""))"
+        } else {
+            message += "the API answered HTTP \(response.status)"
+        }
+        return ApifyError(kind: ApifyError.kind(status: response.status, type: type), message: message,
+            status: response.status, type: type)
+    }
+}
+
+extension CharacterSet {
+    /// RFC 3986 unreserved characters: everything else in a path segment or query value is percent-encoded.
+    fileprivate static let urlPathComponentAllowed = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    fileprivate static let urlQueryValueAllowed = urlPathComponentAllowed
+}
+
+extension Duration {
+    /// `1.5 s`, for people.
+    public var formattedSeconds: String {
+        let seconds = Double(components.seconds) + Double(components.attoseconds) / 1e18
+        return String(format: "%.1f s", seconds)
+    }
+}

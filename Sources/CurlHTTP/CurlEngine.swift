@@ -1,0 +1,123 @@
+import CCurl
+import Foundation
+import Synchronization
+
+/// `curl_global_init` exactly once per process, before any handle exists (it sets up OpenSSL and is not
+/// thread-safe on older libcurl).
+private let curlGlobalInit: Void = {
+    _ = curl_global_init(Int(CURL_GLOBAL_ALL))
+}()
+
+/// Runs every transfer of a session on one thread with libcurl's multi interface.
+///
+/// Why the multi interface on one thread: a run's requests (the start, the long-polls, the record) must share
+/// one connection, and later work needs transfers side by side (the log stream while a long-poll waits, many
+/// runs at once). A multi handle gives both: its connection cache serves every easy handle added to it, and
+/// `curl_multi_poll` drives any number of transfers from a single thread, so no handle is ever touched by two
+/// threads and no thread is spent per request. Other threads talk to the loop only through `inbox` and
+/// `curl_multi_wakeup`.
+final class CurlEngine: @unchecked Sendable {
+    /// What other threads hand to the loop thread.
+    private struct Inbox {
+        var submitted: [CurlTransfer] = []
+        var cancelled: Set<UInt64> = []
+        var nextID: UInt64 = 0
+        var isShuttingDown = false
+    }
+
+    private let multi: UnsafeMutableRawPointer
+    private let inbox = Mutex(Inbox())
+    /// Transfers added to the multi handle; touched by the loop thread only.
+    private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+
+    init() {
+        curlGlobalInit
+        guard let multi = curl_multi_init() else {
+            fatalError("curl_multi_init failed: out of memory")
+        }
+        self.multi = multi
+        let thread = Thread { [self] in loop() }
+        thread.name = "actor-run.curl"
+        thread.start()
+    }
+
+    func makeID() -> UInt64 {
+        inbox.withLock { inbox in
+            inbox.nextID += 1
+            return inbox.nextID
+        }
+    }
+
+    func submit(_ transfer: CurlTransfer) {
+        let wasCancelled = inbox.withLock { inbox in
+            if inbox.cancelled.remove(transfer.id) != nil { return true }
+            inbox.submitted.append(transfer)
+            return false
+        }
+        if wasCancelled {
+            transfer.completion?(.failure(Self.cancellation))
+        } else {
+            curl_multi_wakeup(multi)
+        }
+    }
+
+    /// Stops a transfer at once, whether it is waiting to start, connecting, or mid-body.
+    func cancel(_ id: UInt64) {
+        inbox.withLock { _ = $0.cancelled.insert(id) }
+        curl_multi_wakeup(multi)
+    }
+
+    /// Ends the loop once the transfers in flight have finished.
+    func shutdown() {
+        inbox.withLock { $0.isShuttingDown = true }
+        curl_multi_wakeup(multi)
+    }
+
+    private static let cancellation = HTTPError(kind: .cancelled, message: "the request was cancelled")
+
+    private func loop() {
+        while true {
+            let (submitted, isShuttingDown) = inbox.withLock { inbox in
+                defer { inbox.submitted.removeAll() }
+                return (inbox.submitted, inbox.isShuttingDown)
+            }
+            for transfer in submitted {
+                active[transfer.easy] = transfer
+                curl_multi_add_handle(multi, transfer.easy)
+            }
+            cancelRequested()
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            collectFinished()
+            if isShuttingDown && active.isEmpty { break }
+            curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+        curl_multi_cleanup(multi)
+    }
+
+    private func cancelRequested() {
+        let ids = inbox.withLock { inbox in
+            let found = inbox.cancelled.filter { id in active.values.contains { $0.id == id } }
+            inbox.cancelled.subtract(found)
+            return found
+        }
+        for id in ids {
+            guard let (easy, transfer) = active.first(where: { $0.value.id == id }) else { continue }
+            active[easy] = nil
+            curl_multi_remove_handle(multi, easy)
+            transfer.completion?(.failure(Self.cancellation))
+        }
+    }
+
+    private func collectFinished() {
+        var queued: Int32 = 0
+        while let message = curl_multi_info_read(multi, &queued) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
+                let transfer = active.removeValue(forKey: easy)
+            else { continue }
+            let code = ar_msg_result(message)
+            curl_multi_remove_handle(multi, easy)
+            transfer.completion?(transfer.finish(code: code))
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// The real `HTTPTransport`: libcurl over real sockets, every transfer of the session on one engine thread,
+/// sharing its connections (keep-alive), DNS cache and TLS sessions.
+public final class CurlSession: HTTPTransport {
+    private let engine = CurlEngine()
+
+    public init() {}
+
+    deinit {
+        engine.shutdown()
+    }
+
+    public func send(_ request: HTTPRequest, to sink: any HTTPBodySink) async throws(HTTPError) -> HTTPExchange {
+        let id = engine.makeID()
+        let transfer = try CurlTransfer(id: id, request: request, sink: sink)
+        let engine = self.engine
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPExchange, HTTPError>, Never>) in
+                transfer.completion = { continuation.resume(returning: $0) }
+                engine.submit(transfer)
+            }
+        } onCancel: {
+            engine.cancel(id)
+        }
+        return try result.get()
+    }
+}

@@ -1,0 +1,296 @@
+import CCurl
+import Glibc
+
+/// One request in flight: its easy handle, the memory libcurl points into, and the sink it feeds.
+///
+/// Created on the caller's thread, then owned by the engine's loop thread until it completes; libcurl's
+/// callbacks reach it through an unretained pointer that the engine's table keeps alive.
+final class CurlTransfer: @unchecked Sendable {
+    let id: UInt64
+    let easy: UnsafeMutableRawPointer
+    let sink: any HTTPBodySink
+    private let request: HTTPRequest
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private var upload: UploadSource
+    private var pendingHead = HTTPResponseHead(status: 0)
+    private var headDelivered = false
+    private(set) var bodyBytes: Int64 = 0
+    private(set) var sinkError: (any Error & Sendable)?
+    var completion: (@Sendable (Result<HTTPExchange, HTTPError>) -> Void)?
+
+    /// The bytes of an upload body and how far libcurl has read them.
+    private enum UploadSource {
+        case none
+        case memory(UnsafeMutableRawBufferPointer, offset: Int)
+        case descriptor(Int32)
+    }
+
+    init(id: UInt64, request: HTTPRequest, sink: any HTTPBodySink) throws(HTTPError) {
+        guard let easy = curl_easy_init() else {
+            throw HTTPError(kind: .other, message: "curl_easy_init failed", requestMayHaveReachedServer: false)
+        }
+        self.id = id
+        self.easy = easy
+        self.sink = sink
+        self.request = request
+        self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        self.errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+        switch request.body {
+        case .empty:
+            upload = .none
+        case .bytes(let bytes):
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
+            bytes.withUnsafeBytes { source in buffer.copyMemory(from: source) }
+            upload = .memory(buffer, offset: 0)
+        case .fileDescriptor(let fd, _):
+            upload = .descriptor(fd)
+        }
+        try configure()
+    }
+
+    deinit {
+        curl_easy_cleanup(easy)
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+        if case .memory(let buffer, _) = upload {
+            buffer.deallocate()
+        }
+    }
+
+    private func configure() throws(HTTPError) {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        var failures: [CURLcode] = []
+        func check(_ code: CURLcode) {
+            if code != CURLE_OK { failures.append(code) }
+        }
+        check(ar_easy_setopt_string(easy, CURLOPT_URL, request.url))
+        check(ar_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context))
+        check(ar_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer))
+        check(ar_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
+        // Only the web: a redirect must never lead libcurl to file:, scp: or the 20-odd other schemes it knows.
+        check(ar_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
+        check(ar_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
+        check(ar_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, ""))
+        check(ar_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, request.timeouts.connect.milliseconds))
+        if let idle = request.timeouts.idle {
+            check(ar_easy_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1))
+            check(ar_easy_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, max(1, idle.milliseconds / 1000)))
+        }
+        if let total = request.timeouts.total {
+            check(ar_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, total.milliseconds))
+        }
+        if request.followsRedirects {
+            check(ar_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1))
+            check(ar_easy_setopt_long(easy, CURLOPT_MAXREDIRS, 5))
+            // The default, stated: custom Authorization headers stay with the first host (and port, scheme).
+            check(ar_easy_setopt_long(easy, CURLOPT_UNRESTRICTED_AUTH, 0))
+        }
+        configureMethodAndBody(check)
+        // An empty `Expect:` stops libcurl from waiting up to a second for `100 Continue` on larger bodies.
+        var lines = request.headers.map { "\($0.name): \($0.value)" }
+        if !lines.contains(where: { $0.lowercased().hasPrefix("expect:") }) {
+            lines.append("Expect:")
+        }
+        for line in lines {
+            headerList = curl_slist_append(headerList, line)
+        }
+        check(ar_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList))
+        check(ar_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback))
+        check(ar_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context))
+        check(ar_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteCallback))
+        check(ar_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context))
+        if let code = failures.first {
+            throw HTTPError(
+                kind: .other,
+                message: "could not set up the request: \(String(cString: curl_easy_strerror(code)))",
+                curlCode: Int(code.rawValue),
+                requestMayHaveReachedServer: false
+            )
+        }
+    }
+
+    private func configureMethodAndBody(_ check: (CURLcode) -> Void) {
+        let method = request.method.uppercased()
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        switch method {
+        case "GET": check(ar_easy_setopt_long(easy, CURLOPT_HTTPGET, 1))
+        case "HEAD": check(ar_easy_setopt_long(easy, CURLOPT_NOBODY, 1))
+        case "POST": check(ar_easy_setopt_long(easy, CURLOPT_POST, 1))
+        default: check(ar_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method))
+        }
+        var length: Int64?
+        switch request.body {
+        case .empty: length = (method == "POST" || method == "PUT") ? 0 : nil
+        case .bytes(let bytes): length = Int64(bytes.count)
+        case .fileDescriptor(_, let known): length = known
+        }
+        guard method != "GET", method != "HEAD" else { return }
+        if case .empty = request.body, length == nil { return }
+        if method != "POST" {
+            check(ar_easy_setopt_long(easy, CURLOPT_UPLOAD, 1))
+        }
+        check(ar_easy_setopt_data_callback(easy, CURLOPT_READFUNCTION, curlReadCallback))
+        check(ar_easy_setopt_pointer(easy, CURLOPT_READDATA, context))
+        let size = length ?? -1  // -1: unknown, sent chunked
+        if method == "POST" {
+            check(ar_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(size)))
+        } else {
+            check(ar_easy_setopt_off(easy, CURLOPT_INFILESIZE_LARGE, curl_off_t(size)))
+        }
+    }
+
+    // MARK: - Callbacks (on the engine's thread)
+
+    fileprivate func headerLine(_ bytes: UnsafeRawBufferPointer) {
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
+        let line = String(decoding: bytes[0..<end], as: UTF8.self)
+        if line.hasPrefix("HTTP/") {
+            // A new status line starts a new response (a redirect hop, or an interim 1xx).
+            let parts = line.split(separator: " ", maxSplits: 2)
+            pendingHead = HTTPResponseHead(status: parts.count > 1 ? Int(parts[1]) ?? 0 : 0)
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = String(line[..<colon])
+            let value = line[line.index(after: colon)...].trimmingSpaces()
+            pendingHead.headers.append(HTTPHeader(name, value))
+        }
+    }
+
+    /// Hands the body to the sink; returns false to make libcurl abort the transfer.
+    fileprivate func bodyChunk(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        do {
+            try deliverHeadIfNeeded()
+            try sink.receive(bytes)
+            bodyBytes += Int64(bytes.count)
+            return true
+        } catch {
+            sinkError = error
+            return false
+        }
+    }
+
+    /// Fills libcurl's upload buffer; returns the byte count, 0 at the end, or `CURL_READFUNC_ABORT`.
+    fileprivate func readBody(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        switch upload {
+        case .none:
+            return 0
+        case .memory(let source, let offset):
+            let total = requestBodyLength
+            let count = min(buffer.count, total - offset)
+            guard count > 0 else { return 0 }
+            buffer.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: count)
+            upload = .memory(source, offset: offset + count)
+            return count
+        case .descriptor(let fd):
+            while true {
+                let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
+                if count >= 0 { return count }
+                if errno != EINTR { return Int(CURL_READFUNC_ABORT) }
+            }
+        }
+    }
+
+    private var requestBodyLength: Int {
+        if case .bytes(let bytes) = request.body { return bytes.count }
+        return 0
+    }
+
+    /// Called once libcurl reports the transfer done: the head is delivered even when no body came.
+    func finish(code: CURLcode) -> Result<HTTPExchange, HTTPError> {
+        if code == CURLE_OK {
+            do {
+                try deliverHeadIfNeeded()
+            } catch {
+                return .failure(HTTPError(kind: .sinkFailed, message: "\(error)", sinkError: error))
+            }
+            var opened = 0
+            opened = Int(info(CURLINFO_NUM_CONNECTS))
+            return .success(HTTPExchange(head: pendingHead, bodyBytes: bodyBytes, connectionsOpened: opened))
+        }
+        return .failure(error(for: code))
+    }
+
+    private func deliverHeadIfNeeded() throws {
+        guard !headDelivered else { return }
+        headDelivered = true
+        var status = 0
+        status = Int(info(CURLINFO_RESPONSE_CODE))
+        if status != 0 { pendingHead.status = status }
+        try sink.receive(head: pendingHead)
+    }
+
+    private func info(_ item: CURLINFO) -> Int {
+        var value = 0
+        _ = ar_easy_getinfo_long(easy, item, &value)
+        return value
+    }
+
+    func error(for code: CURLcode) -> HTTPError {
+        let detail = String(cString: errorBuffer)
+        let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        var sent: Int = 0
+        sent = info(CURLINFO_REQUEST_SIZE)
+        let kind: HTTPError.Kind
+        switch code {
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: kind = .couldNotConnect
+        case CURLE_OPERATION_TIMEDOUT: kind = .timedOut
+        case CURLE_ABORTED_BY_CALLBACK: kind = .cancelled
+        case CURLE_TOO_MANY_REDIRECTS: kind = .tooManyRedirects
+        case CURLE_UNSUPPORTED_PROTOCOL: kind = .unsupportedProtocol
+        case CURLE_WRITE_ERROR where sinkError != nil: kind = .sinkFailed
+        case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_PARTIAL_FILE, CURLE_GOT_NOTHING: kind = .connectionLost
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+            CURLE_SSL_CACERT_BADFILE:
+            kind = .tls
+        default: kind = .other
+        }
+        if kind == .sinkFailed, let sinkError {
+            return HTTPError(kind: kind, message: "\(sinkError)", curlCode: Int(code.rawValue), sinkError: sinkError)
+        }
+        let unsent = kind == .couldNotConnect || kind == .unsupportedProtocol || sent == 0 && kind != .timedOut
+        return HTTPError(
+            kind: kind,
+            message: message,
+            curlCode: Int(code.rawValue),
+            requestMayHaveReachedServer: !unsent
+        )
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded up so that a short positive limit never becomes "no limit" (0).
+    var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int((attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> String {
+        var slice = self[...]
+        while slice.first == " " || slice.first == "\t" { slice = slice.dropFirst() }
+        while slice.last == " " || slice.last == "\t" { slice = slice.dropLast() }
+        return String(slice)
+    }
+}
+
+private func transfer(_ userdata: UnsafeMutableRawPointer?) -> CurlTransfer {
+    Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
+}
+
+private let curlHeaderCallback: ar_data_callback = { buffer, size, count, userdata in
+    let length = size * count
+    transfer(userdata).headerLine(UnsafeRawBufferPointer(start: buffer, count: length))
+    return length
+}
+
+private let curlWriteCallback: ar_data_callback = { buffer, size, count, userdata in
+    let length = size * count
+    return transfer(userdata).bodyChunk(UnsafeRawBufferPointer(start: buffer, count: length)) ? length : 0
+}
+
+private let curlReadCallback: ar_data_callback = { buffer, size, count, userdata in
+    let target = UnsafeMutableRawBufferPointer(start: buffer, count: size * count)
+    return transfer(userdata).readBody(into: target)
+}

@@ -1,0 +1,3 @@
+import ActorRunCLI
+
+await ActorRunMain.main()
