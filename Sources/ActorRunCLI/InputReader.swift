@@ -57,7 +57,7 @@ struct InputReader {
             bytes = try readStandardInput()
             if bytes.isEmpty { return nil }
         }
-        try checkSize(bytes.count, source: source)
+        try checkSize(bytes.count, source: source, isExact: false)
         let input = RunInput(bytes: bytes, contentType: contentType)
         if input.isJSON {
             do {
@@ -69,9 +69,10 @@ struct InputReader {
         return input
     }
 
-    private func checkSize(_ count: Int, source: InputSource) throws(CommandFailure) {
+    /// - Parameter isExact: whether `count` is the whole size (a file's), or only what was read before stopping.
+    private func checkSize(_ count: Int, source: InputSource, isExact: Bool) throws(CommandFailure) {
         guard count > RunInput.maximumSize else { return }
-        let size = count > RunInput.maximumSize + 1 ? "\(count) bytes" : "more than \(RunInput.maximumSize) bytes"
+        let size = isExact ? "\(count) bytes" : "more than \(RunInput.maximumSize) bytes"
         throw CommandFailure(
             status: .badInput,
             message: "the input in \(source.name) is \(size); the API accepts at most 9 MiB (9437184 bytes)"
@@ -89,7 +90,7 @@ struct InputReader {
         defer { close(fd) }
         var info = stat()
         if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) > RunInput.maximumSize {
-            try checkSize(Int(info.st_size), source: .file(path))
+            try checkSize(Int(info.st_size), source: .file(path), isExact: true)
         }
         return try readAll(fd, name: "input file '\(path)'")
     }

@@ -28,6 +28,7 @@ struct RunCommand: ParsableCommand {
     var connection: ConnectionFlags
 
     func validate() throws {
+        if connection.retries < 0 { throw ValidationError("--retries must be 0 or more, got \(connection.retries)") }
         try run.validate()
         try input.validate()
         if output.detach && output.outputFile != nil {
@@ -59,7 +60,8 @@ struct RunCommand: ParsableCommand {
             let configuration = ApifyConfiguration(
                 baseURL: try connection.baseURL(environment: environment),
                 token: token,
-                userAgent: "actor-run/\(HelpText.version)"
+                userAgent: "actor-run/\(HelpText.version)",
+                maximumAttempts: connection.retries + 1
             )
             let session = RunSession(configuration: configuration, reporter: reporter, isVerbose: output.verbose)
             return await session.call(plan, outputFile: output.outputFile)
@@ -209,6 +211,10 @@ struct ConnectionFlags: ParsableArguments {
     @Option(help: ArgumentHelp("The API token (visible in `ps`: prefer APIFY_TOKEN or --token-file).",
         valueName: "token"))
     var token: String?
+
+    @Option(help: ArgumentHelp("Repeat a request this many times when that is safe (429, network errors on reads).",
+        valueName: "n"))
+    var retries = 5
 
     func credentials(environment: [String: String]) -> Credentials {
         Credentials(tokenFile: tokenFile, tokenFlag: token, environment: environment, homeDirectory: nil)

@@ -1,0 +1,84 @@
+/// A scripted actor the emulator can run: who it is, which builds it has, and what a run of it does.
+///
+/// Definitions are JSON (see `ApifyEmulator.docc/ACTORS.md`), loaded with `--actors FILE` as
+/// `{"actors": [ActorDefinition, ...]}` or passed in-process through `EmulatorConfiguration.extraActors`:
+///
+/// ```json
+/// {"id": "AbCdEfGhIjKlMnOpQ", "username": "me", "name": "my-actor",
+///  "builds": {"latest": "0.0.1", "beta": "0.0.2"},
+///  "steps": [{"log": "Starting"}, {"sleep": 0.2},
+///            {"record": {"key": "OUTPUT", "json": {"ok": true}}},
+///            {"finish": {"status": "SUCCEEDED"}}]}
+/// ```
+///
+/// A run executes `steps` in order; when they run out without a `finish` step the run SUCCEEDED with exit code 0.
+public struct ActorDefinition: Sendable, Codable, Equatable {
+    /// 17 alphanumeric characters, like the platform's IDs; the actor answers to this ID too.
+    public var id: String
+    public var username: String
+    public var name: String
+    public var title: String?
+    /// Build tag → build number (`"latest": "0.0.1"`). `build=` accepts a tag or one of the numbers;
+    /// anything else is 403 `unknown-build-tag`. Defaults to `{"latest": "0.0.1"}`.
+    public var builds: [String: String]?
+    /// Memory when the request gives none. Defaults to ``ActorDefinition/standardMemoryMbytes``.
+    public var defaultMemoryMbytes: Int?
+    /// Timeout when the request gives none (0 = none). Defaults to ``ActorDefinition/standardTimeoutSecs``.
+    public var defaultTimeoutSecs: Int?
+    public var steps: [ActorStep]
+
+    /// The memory a run gets when neither the request nor the definition names one. 1024 MB is the platform's
+    /// common default for small actors and keeps `diskMbytes` (twice the memory) realistic.
+    public static let standardMemoryMbytes = 1024
+    /// The platform's default run timeout.
+    public static let standardTimeoutSecs = 3600
+
+    public init(
+        id: String,
+        username: String,
+        name: String,
+        title: String? = nil,
+        builds: [String: String]? = nil,
+        defaultMemoryMbytes: Int? = nil,
+        defaultTimeoutSecs: Int? = nil,
+        steps: [ActorStep]
+    ) {
+        self.id = id
+        self.username = username
+        self.name = name
+        self.title = title
+        self.builds = builds
+        self.defaultMemoryMbytes = defaultMemoryMbytes
+        self.defaultTimeoutSecs = defaultTimeoutSecs
+        self.steps = steps
+    }
+
+    /// `builds`, or the single `latest` build every actor has by default.
+    var buildTags: [String: String] { builds ?? ["latest": "0.0.1"] }
+
+    /// `username/name`, the form users type.
+    var fullName: String { "\(username)/\(name)" }
+
+    /// Checks what the platform would refuse, so that a bad `--actors` file fails at start with a clear message.
+    func validate() throws(EmulatorError) {
+        let isAlphanumeric = id.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))
+        }
+        guard id.count == 17, isAlphanumeric else {
+            throw .invalidActorDefinition("actor \(fullName): id \"\(id)\" must be 17 letters or digits")
+        }
+        guard !username.isEmpty, !name.isEmpty, !username.contains("/"), !name.contains("/") else {
+            throw .invalidActorDefinition("actor \"\(fullName)\": username and name must be non-empty, without \"/\"")
+        }
+        guard !buildTags.isEmpty else {
+            throw .invalidActorDefinition("actor \(fullName): builds must name at least one tag")
+        }
+        if let memory = defaultMemoryMbytes, !MemorySize.isValid(memory) {
+            throw .invalidActorDefinition(
+                "actor \(fullName): defaultMemoryMbytes \(memory) is not a power of 2 in 128..32768")
+        }
+        if let timeout = defaultTimeoutSecs, timeout < 0 {
+            throw .invalidActorDefinition("actor \(fullName): defaultTimeoutSecs must be 0 or more")
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/// How to start an emulator: where it listens, which token it accepts, which actors it knows besides the built-ins.
+public struct EmulatorConfiguration: Sendable {
+    /// Loopback by default: the emulator has no real security and should not be reachable from elsewhere.
+    public var host: String = "127.0.0.1"
+    /// 0 picks a free port; read the bound one from ``EmulatorServer/port``.
+    public var port: Int = 0
+    /// When set, only this token is accepted (any other is 401 `user-or-token-not-found`); when nil, any non-empty
+    /// token is. Endpoints that need a token still answer 401 `token-not-provided` without one.
+    public var token: String? = nil
+    /// No request lines on stderr.
+    public var quiet: Bool = true
+    /// Scripted actors in addition to the built-in ones; one with a built-in's ID or name replaces it.
+    public var extraActors: [ActorDefinition] = []
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        token: String? = nil,
+        quiet: Bool = true,
+        extraActors: [ActorDefinition] = []
+    ) {
+        self.host = host
+        self.port = port
+        self.token = token
+        self.quiet = quiet
+        self.extraActors = extraActors
+    }
+}

@@ -1,0 +1,7 @@
+/// Limits the platform enforces on requests.
+enum RequestLimits {
+    /// 9 MiB: the Run Actor input limit (`request-too-large` above it).
+    static let maxInputBytes = 9 * 1024 * 1024
+    /// `waitForFinish` is clamped to this many seconds, never rejected for being larger.
+    static let maxWaitForFinishSecs = 60.0
+}

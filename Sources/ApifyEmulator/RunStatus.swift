@@ -1,0 +1,19 @@
+/// A run's status as the API spells it (`ActorJobStatus` in the spec; note the hyphen in `TIMED-OUT`).
+public enum RunStatus: String, Sendable, Codable, CaseIterable {
+    case ready = "READY"
+    case running = "RUNNING"
+    case succeeded = "SUCCEEDED"
+    case failed = "FAILED"
+    case timingOut = "TIMING-OUT"
+    case timedOut = "TIMED-OUT"
+    case aborting = "ABORTING"
+    case aborted = "ABORTED"
+
+    /// Terminal runs never change again (until a resurrect, which issue 3 adds).
+    public var isTerminal: Bool {
+        switch self {
+        case .succeeded, .failed, .timedOut, .aborted: true
+        case .ready, .running, .timingOut, .aborting: false
+        }
+    }
+}

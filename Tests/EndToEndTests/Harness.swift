@@ -1,0 +1,169 @@
+import ApifyEmulator
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// What a finished `actor-run` process left: its exit status and both streams, byte for byte.
+struct ProcessResult: Sendable {
+    var status: Int32
+    var stdout: [UInt8]
+    var stderr: String
+
+    var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+}
+
+/// What the spawned process reads on stdin.
+enum StandardInput: Sendable {
+    case devNull
+    case bytes([UInt8])
+}
+
+/// Spawns the built binaries (they sit beside the test bundle in the build folder) and the in-process emulator.
+enum Harness {
+    static let token = "e2e-token-3f9a"
+
+    static var buildDirectory: URL {
+        URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
+    }
+
+    static var actorRun: URL { buildDirectory.appendingPathComponent("actor-run") }
+
+    /// Starts an emulator on a loopback port for one test and stops it afterwards.
+    static func withEmulator<T>(
+        token: String? = Harness.token,
+        _ body: (EmulatorServer) async throws -> T
+    ) async throws -> T {
+        let server = try await EmulatorServer.start(EmulatorConfiguration(token: token))
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    /// Runs `actor-run` with a clean environment (no inherited token, an empty HOME) and returns when it exits;
+    /// a process still running after `timeout` is killed and the test fails.
+    ///
+    /// The waiting happens on threads of its own, never on Dispatch's or Swift concurrency's shared pool, which
+    /// the in-process emulator needs to drive its runs.
+    static func run(
+        _ arguments: [String],
+        emulator: EmulatorServer?,
+        token: String? = Harness.token,
+        environment extra: [String: String] = [:],
+        stdin: StandardInput = .devNull,
+        timeout: Duration = .seconds(30),
+        workingDirectory: URL? = nil
+    ) async throws -> ProcessResult {
+        var environment: [String: String] = [:]
+        if let emulator { environment["APIFY_API_BASE_URL"] = emulator.baseURL }
+        if let token { environment["APIFY_TOKEN"] = token }
+        environment.merge(extra) { $1 }
+        let settings = environment
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    try runBlocking(arguments, environment: settings, stdin: stdin, timeout: timeout,
+                        workingDirectory: workingDirectory)
+                })
+            }.start()
+        }
+    }
+
+    private static func runBlocking(
+        _ arguments: [String],
+        environment extra: [String: String],
+        stdin: StandardInput,
+        timeout: Duration,
+        workingDirectory: URL?
+    ) throws -> ProcessResult {
+        guard FileManager.default.isExecutableFile(atPath: actorRun.path) else {
+            throw HarnessError(message: "\(actorRun.path) is missing: build the package first (swift build)")
+        }
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("actor-run-home-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        var environment = ["PATH": "/usr/bin:/bin", "HOME": home.path]
+        environment.merge(extra) { $1 }
+
+        let process = Process()
+        process.executableURL = actorRun
+        process.arguments = arguments
+        process.environment = environment
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
+        let stdoutPipe = Pipe()
+        let stderrPipe = Pipe()
+        process.standardOutput = stdoutPipe
+        process.standardError = stderrPipe
+        var stdinPipe: Pipe?
+        switch stdin {
+        case .devNull: process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        case .bytes:
+            stdinPipe = Pipe()
+            process.standardInput = stdinPipe
+        }
+        try process.run()
+        if case .bytes(let bytes) = stdin, let stdinPipe {
+            stdinPipe.fileHandleForWriting.write(Data(bytes))
+            try stdinPipe.fileHandleForWriting.close()
+        }
+        let collected = CollectedOutput()
+        let group = DispatchGroup()
+        for (pipe, isStdout) in [(stdoutPipe, true), (stderrPipe, false)] {
+            group.enter()
+            Thread {
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                collected.store(data, isStdout: isStdout)
+                group.leave()
+            }.start()
+        }
+        let seconds = Double(timeout.components.seconds)
+        if group.wait(timeout: .now() + seconds) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw HarnessError(message: "actor-run \(arguments) did not finish within \(seconds) s")
+        }
+        process.waitUntilExit()
+        return ProcessResult(
+            status: process.terminationStatus, stdout: Array(collected.stdout), stderr: String(decoding: collected.stderr, as: UTF8.self))
+    }
+
+    /// GETs a URL of the emulator directly (not through the code under test), for checking what it stored.
+    static func fetch(_ url: String) async throws -> (status: Int, contentType: String?, body: [UInt8]) {
+        var request = URLRequest(url: URL(string: url)!)
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        return (http.statusCode, http.value(forHTTPHeaderField: "Content-Type"), Array(data))
+    }
+
+    /// The run ID from `actor-run`'s "started run <id>" line.
+    static func runID(in result: ProcessResult) throws -> String {
+        let line = try #require(result.stderrLines.first { $0.hasPrefix("actor-run: started run ") })
+        return String(line.dropFirst("actor-run: started run ".count).prefix { $0 != " " })
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+private final class CollectedOutput: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var stdout = Data()
+    private(set) var stderr = Data()
+
+    func store(_ data: Data, isStdout: Bool) {
+        lock.withLock {
+            if isStdout { stdout = data } else { stderr = data }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import ApifyEmulator
+import Foundation
+import Testing
+
+/// Each way a run or a call can end maps to the contract's exit code, with one clear line on stderr.
+@Suite struct OutcomeTests {
+    @Test(arguments: [
+        ("emulator/fail", Int32(1), "FAILED with exit code 1"),
+        ("emulator/abort", Int32(3), "ABORTED"),
+    ])
+    func endedRuns(actor: String, status: Int32, description: String) async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run([actor, "--no-input"], emulator: server)
+            #expect(result.status == status, "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+            let runID = try Harness.runID(in: result)
+            #expect(result.stderrLines.last?.hasPrefix("actor-run: run \(runID) \(description)") == true)
+        }
+    }
+
+    @Test func runTimeoutIsExitTwo() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(["emulator/sleep", "--timeout", "1", "--no-input"], emulator: server)
+            #expect(result.status == 2, "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+            #expect(result.stderrLines.contains { $0.contains("TIMED-OUT") })
+            #expect(await server.recordedRequests().first?.query == "timeout=1")
+        }
+    }
+
+    @Test func missingRecordIsExitFive() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(["emulator/no-output", "--no-input"], emulator: server)
+            #expect(result.status == 5, "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+            let runID = try Harness.runID(in: result)
+            #expect(result.stderrLines.last == "actor-run: run \(runID) SUCCEEDED but has no record 'OUTPUT' in its"
+                + " default key-value store (try --key with another record)")
+        }
+    }
+
+    @Test func unknownActorIsExit67() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(["nobody/nothing", "--no-input"], emulator: server)
+            #expect(result.status == 67, "\(result.stderr)")
+            #expect(result.stderrLines.count == 1)
+            #expect(result.stderrLines[0].hasPrefix("actor-run: cannot start actor nobody~nothing: "))
+            #expect(result.stderrLines[0].hasSuffix("(HTTP 404, record-not-found)"))
+        }
+    }
+
+    @Test func unknownBuildIsExit67() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(["apify/hello-world", "--build", "beta", "--no-input"], emulator: server)
+            #expect(result.status == 67, "\(result.stderr)")
+            #expect(result.stderrLines == [
+                "actor-run: cannot start actor apify~hello-world: Build with tag \"beta\" was not found. Has the Actor"
+                    + " been built already? (HTTP 403, unknown-build-tag)"
+            ])
+        }
+    }
+
+    @Test func badTokenIsExit77() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(["apify/hello-world", "--no-input"], emulator: server, token: "wrong-token")
+            #expect(result.status == 77, "\(result.stderr)")
+            #expect(result.stderrLines.count == 1)
+            #expect(result.stderrLines[0].contains("(HTTP 401, user-or-token-not-found)"))
+            #expect(!result.stderr.contains("wrong-token"))
+        }
+    }
+
+    @Test func missingTokenIsExit77WithAHint() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(["apify/hello-world", "--no-input"], emulator: server, token: nil)
+            #expect(result.status == 77, "\(result.stderr)")
+            #expect(result.stderrLines.count == 1)
+            #expect(result.stderrLines[0].hasSuffix(
+                "; no API token was found: set APIFY_TOKEN, pass --token-file, or run `apify login`"))
+            #expect(await server.recordedRequests().first?.header("Authorization") == nil)
+        }
+    }
+
+    @Test func tokenFromFileAndAuthJSON() async throws {
+        try await Harness.withEmulator { server in
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)")
+            try Data("\(Harness.token)\n".utf8).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let result = try await Harness.run(["apify/hello-world", "--no-input", "--token-file", file.path], emulator: server,
+                token: nil)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdoutText == "{\"greeting\": \"Hello, world!\"}\n")
+            #expect(await server.recordedRequests().first?.header("Authorization") == "Bearer \(Harness.token)")
+        }
+    }
+
+    @Test func outputFileAppearsWhole() async throws {
+        try await Harness.withEmulator { server in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let target = directory.appendingPathComponent("output.json")
+            let result = try await Harness.run(["apify/hello-world", "-i", #"{"message":"Bo"}"#, "-o", target.path],
+                emulator: server)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+            #expect(try Data(contentsOf: target) == Data("{\"greeting\": \"Hello, Bo!\"}\n".utf8))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["output.json"])
+        }
+    }
+
+    @Test func outputFileIsNotCreatedWhenTheRunFails() async throws {
+        try await Harness.withEmulator { server in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            for actor in ["emulator/fail", "emulator/no-output"] {
+                let result = try await Harness.run([actor, "--no-input", "-o", directory.appendingPathComponent("o").path],
+                    emulator: server)
+                #expect(result.status != 0)
+                #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+            }
+        }
+    }
+
+    @Test func unreachableAPIIsExit69() async throws {
+        let result = try await Harness.run(["apify/hello-world", "--no-input", "--api-url", "http://127.0.0.1:9", "--retries", "0"],
+            emulator: nil)
+        #expect(result.status == 69)
+        #expect(result.stderrLines == [
+            "actor-run: cannot start actor apify~hello-world: Failed to connect to 127.0.0.1 port 9 after 0 ms:"
+                + " Couldn't connect to server"
+        ] || result.stderrLines.count == 1 && result.stderrLines[0].contains("Couldn't connect to server"))
+    }
+}
