@@ -5,7 +5,7 @@ import Glibc
 /// The process entry: parses the command line, runs the command, exits with the contract's code.
 ///
 /// Parse failures print one line (not ArgumentParser's usage block) and exit 64; `--help` prints the full help
-/// on stdout. SIGINT and SIGTERM cancel the work in flight, which stops any transfer within a second.
+/// on stdout. SIGINT and SIGTERM go to `Interrupts`.
 public enum ActorRunMain {
     public static func main() async -> Never {
         signal(SIGPIPE, SIG_IGN)
@@ -25,16 +25,10 @@ public enum ActorRunMain {
             FileDescriptorWriter.write("actor-run: \(line) (see actor-run --help)\n", to: STDERR_FILENO)
             exit(ExitStatus.usage.rawValue)
         }
-        let work = Task { await command.execute() }
-        let signals = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { work.cancel() }
-            source.resume()
-            return source
-        }
+        let interrupts = Interrupts()
+        let work = Task { await command.execute(interrupts: interrupts) }
+        interrupts.onFirst { work.cancel() }
         let status = await work.value
-        signals.forEach { $0.cancel() }
         exit(status.rawValue)
     }
 }

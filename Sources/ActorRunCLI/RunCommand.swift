@@ -37,7 +37,7 @@ struct RunCommand: ParsableCommand {
     }
 
     /// The flags turned into the plan the library carries out, and the outcome turned into an exit code.
-    func execute() async -> ExitStatus {
+    func execute(interrupts: Interrupts) async -> ExitStatus {
         let reporter = Reporter(isQuiet: output.quiet)
         do {
             let environment = ProcessInfo.processInfo.environment
@@ -63,8 +63,14 @@ struct RunCommand: ParsableCommand {
                 userAgent: "actor-run/\(HelpText.version)",
                 maximumAttempts: connection.retries + 1
             )
-            let session = RunSession(configuration: configuration, reporter: reporter, isVerbose: output.verbose)
-            return await session.call(plan, outputFile: output.outputFile)
+            let session = RunSession(
+                configuration: configuration,
+                reporter: reporter,
+                isVerbose: output.verbose,
+                abortsOnInterrupt: !output.noAbortOnInterrupt
+            )
+            interrupts.arm()
+            return await session.call(plan, outputFile: output.outputFile, interrupts: interrupts)
         } catch let failure as CommandFailure {
             reporter.error(failure.message)
             return failure.status
@@ -190,6 +196,10 @@ struct OutputFlags: ParsableArguments {
     @Option(name: [.short, .long], help: ArgumentHelp("Record of the run's default key-value store to print.",
         valueName: "key"))
     var key = "OUTPUT"
+
+    @Flag(name: .customLong("no-abort-on-interrupt"),
+        help: "Ctrl-C leaves the run going (default: the first aborts it gracefully, a second forcefully).")
+    var noAbortOnInterrupt = false
 
     @Flag(name: [.short, .long], help: "Print nothing on stderr but errors.")
     var quiet = false

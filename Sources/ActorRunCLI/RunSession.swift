@@ -8,8 +8,10 @@ struct RunSession: Sendable {
     var configuration: ApifyConfiguration
     var reporter: Reporter
     var isVerbose: Bool
+    /// Whether Ctrl-C aborts the run this invocation started (the contract's default), or leaves it going.
+    var abortsOnInterrupt: Bool
 
-    func call(_ plan: CallPlan, outputFile: String?) async -> ExitStatus {
+    func call(_ plan: CallPlan, outputFile: String?, interrupts: Interrupts) async -> ExitStatus {
         let reporter = self.reporter
         var trace: (@Sendable (String) -> Void)?
         if isVerbose { trace = { line in reporter.error(line) } }
@@ -25,15 +27,21 @@ struct RunSession: Sendable {
                 case .started(let run):
                     startedRun.id.withLock { $0 = run.id }
                     reporter.info("started run \(run.id) of \(plan.actor)\(Self.describeOptions(run)): \(run.status)")
-                case .statusChanged(let run):
+                case .statusChanged(let run) where !run.status.isTerminal:
                     reporter.info("run \(run.id): \(run.status)\(run.statusMessage.map { " (\($0))" } ?? "")")
+                case .statusChanged:
+                    break
                 }
             }
             return report(outcome, plan: plan, outputFile: outputFile)
         } catch {
             if error.kind == .cancelled, let id = startedRun.id.withLock({ $0 }) {
-                reporter.error("interrupted; run \(id) goes on on the platform")
-                return .interrupted
+                guard abortsOnInterrupt else {
+                    reporter.error("interrupted; run \(id) goes on: follow it with `actor-run wait \(id)`")
+                    return .interrupted
+                }
+                // The work task is cancelled; the abort runs in a task of its own so that it can still talk.
+                return await Task { await abort(id, api: api, interrupts: interrupts) }.value
             }
             var message = error.message
             if error.kind == .unauthorized && configuration.token == nil {
@@ -41,6 +49,25 @@ struct RunSession: Sendable {
             }
             reporter.error(message)
             return ExitStatus(error.kind)
+        }
+    }
+
+    /// Aborts the run gracefully, forcefully on a second interrupt, and waits for its final status.
+    private func abort(_ id: String, api: ApifyAPI, interrupts: Interrupts) async -> ExitStatus {
+        reporter.error("interrupted: aborting run \(id) (interrupt again to force)")
+        interrupts.onRepeat {
+            Task { _ = try? await api.abortRun(id: id, gracefully: false) }
+        }
+        do {
+            var run = try await api.abortRun(id: id, gracefully: true)
+            if !run.status.isTerminal, case .finished(let final) = try await RunWaiter(api: api).wait(for: id) {
+                run = final
+            }
+            reporter.error("run \(id) \(Self.describeEnd(run))")
+            return run.status == .succeeded ? .interrupted : ExitStatus(endedRun: run.status)
+        } catch {
+            reporter.error("\(error.message); run \(id) may still be going")
+            return .interrupted
         }
     }
 

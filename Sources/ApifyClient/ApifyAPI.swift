@@ -101,6 +101,21 @@ public final class ApifyAPI: Sendable {
         return try decodeRun(response, action: action)
     }
 
+    /// Aborts a run (`POST /v2/actor-runs/{id}/abort`). Gracefully, the actor gets the `aborting` event and
+    /// some seconds to persist its state; otherwise it is stopped at once. Aborting an ended run changes nothing.
+    public func abortRun(id: String, gracefully: Bool) async throws(ApifyError) -> Run {
+        let request = HTTPRequest(
+            method: "POST",
+            url: url("/v2/actor-runs/\(escape(id))/abort", query: [("gracefully", gracefully ? "true" : "false")]),
+            headers: commonHeaders(),
+            timeouts: HTTPTimeouts(idle: .seconds(30))
+        )
+        let action = "cannot abort run \(id)"
+        let response = try await collect(request, action: action, isIdempotent: true)
+        guard response.status == 200 else { throw apiError(response, action: action) }
+        return try decodeRun(response, action: action)
+    }
+
     /// Streams a record of a key-value store into `destination`, chunk by chunk, following a redirect to
     /// storage (the API may answer 302 to a signed URL; the token stays behind with the first host).
     /// A failure after the first byte is never retried: those bytes are already out.

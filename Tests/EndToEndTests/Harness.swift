@@ -16,10 +16,18 @@ struct ProcessResult: Sendable {
     var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
 }
 
+/// Signals to send the spawned process once its stderr shows some text (e.g. the "started run" line).
+struct Interruption: Sendable {
+    var afterStderrContains: String
+    var signals: [Int32]
+}
+
 /// What the spawned process reads on stdin.
 enum StandardInput: Sendable {
     case devNull
     case bytes([UInt8])
+    /// A pipe that stays open and silent, as in `sleep 60 | actor-run …`.
+    case silentPipe
 }
 
 /// Spawns the built binaries (they sit beside the test bundle in the build folder) and the in-process emulator.
@@ -60,7 +68,8 @@ enum Harness {
         environment extra: [String: String] = [:],
         stdin: StandardInput = .devNull,
         timeout: Duration = .seconds(30),
-        workingDirectory: URL? = nil
+        workingDirectory: URL? = nil,
+        interrupt: Interruption? = nil
     ) async throws -> ProcessResult {
         var environment: [String: String] = [:]
         if let emulator { environment["APIFY_API_BASE_URL"] = emulator.baseURL }
@@ -71,7 +80,7 @@ enum Harness {
             Thread {
                 continuation.resume(with: Result {
                     try runBlocking(arguments, environment: settings, stdin: stdin, timeout: timeout,
-                        workingDirectory: workingDirectory)
+                        workingDirectory: workingDirectory, interrupt: interrupt)
                 })
             }.start()
         }
@@ -82,7 +91,8 @@ enum Harness {
         environment extra: [String: String],
         stdin: StandardInput,
         timeout: Duration,
-        workingDirectory: URL?
+        workingDirectory: URL?,
+        interrupt: Interruption?
     ) throws -> ProcessResult {
         guard FileManager.default.isExecutableFile(atPath: actorRun.path) else {
             throw HarnessError(message: "\(actorRun.path) is missing: build the package first (swift build)")
@@ -105,7 +115,7 @@ enum Harness {
         var stdinPipe: Pipe?
         switch stdin {
         case .devNull: process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        case .bytes:
+        case .bytes, .silentPipe:
             stdinPipe = Pipe()
             process.standardInput = stdinPipe
         }
@@ -116,10 +126,26 @@ enum Harness {
         }
         let collected = CollectedOutput()
         let group = DispatchGroup()
+        let pid = process.processIdentifier
         for (pipe, isStdout) in [(stdoutPipe, true), (stderrPipe, false)] {
             group.enter()
             Thread {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                var data = Data()
+                var signalled = false
+                while true {
+                    let chunk = pipe.fileHandleForReading.availableData
+                    if chunk.isEmpty { break }
+                    data.append(chunk)
+                    if !isStdout, !signalled, let interrupt,
+                        String(decoding: data, as: UTF8.self).contains(interrupt.afterStderrContains)
+                    {
+                        signalled = true
+                        for number in interrupt.signals {
+                            kill(pid, number)
+                            Thread.sleep(forTimeInterval: 0.2)
+                        }
+                    }
+                }
                 collected.store(data, isStdout: isStdout)
                 group.leave()
             }.start()
@@ -131,6 +157,7 @@ enum Harness {
             throw HarnessError(message: "actor-run \(arguments) did not finish within \(seconds) s")
         }
         process.waitUntilExit()
+        try? stdinPipe?.fileHandleForWriting.close()
         return ProcessResult(
             status: process.terminationStatus, stdout: Array(collected.stdout), stderr: String(decoding: collected.stderr, as: UTF8.self))
     }

@@ -1,0 +1,58 @@
+import ApifyEmulator
+import Foundation
+import Testing
+
+/// Ctrl-C and SIGTERM: before a run exists nothing is left behind; after, the run is aborted (gracefully, then
+/// forcefully on a second signal) unless the user asked to leave it going.
+@Suite struct InterruptTests {
+    private let started = Interruption(afterStderrContains: "actor-run: started run ", signals: [SIGINT])
+
+    @Test func interruptAbortsTheRunItStarted() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(["emulator/sleep", "-i", #"{"seconds": 30}"#], emulator: server,
+                timeout: .seconds(10), interrupt: started)
+            #expect(result.status == 3, "\(result.stderr)")
+            let runID = try Harness.runID(in: result)
+            #expect(result.stderrLines.dropFirst().first
+                == "actor-run: interrupted: aborting run \(runID) (interrupt again to force)")
+            #expect(result.stderrLines.last?.hasPrefix("actor-run: run \(runID) ABORTED") == true)
+            let aborts = await server.recordedRequests().filter { $0.path == "/v2/actor-runs/\(runID)/abort" }
+            #expect(aborts.map(\.query) == ["gracefully=true"])
+        }
+    }
+
+    @Test func sigtermTwiceForcesTheAbort() async throws {
+        try await Harness.withEmulator { server in
+            let twice = Interruption(afterStderrContains: "actor-run: started run ", signals: [SIGTERM, SIGTERM])
+            let result = try await Harness.run(["emulator/sleep", "-i", #"{"seconds": 30}"#], emulator: server,
+                timeout: .seconds(10), interrupt: twice)
+            #expect(result.status == 3, "\(result.stderr)")
+            let runID = try Harness.runID(in: result)
+            let aborts = await server.recordedRequests().filter { $0.path == "/v2/actor-runs/\(runID)/abort" }
+            #expect(aborts.first?.query == "gracefully=true")
+        }
+    }
+
+    @Test func noAbortOnInterruptLeavesTheRunGoing() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(
+                ["emulator/sleep", "-i", #"{"seconds": 30}"#, "--no-abort-on-interrupt"], emulator: server,
+                timeout: .seconds(10), interrupt: started)
+            #expect(result.status == 130, "\(result.stderr)")
+            let runID = try Harness.runID(in: result)
+            #expect(result.stderrLines.last
+                == "actor-run: interrupted; run \(runID) goes on: follow it with `actor-run wait \(runID)`")
+            #expect(await server.recordedRequests().allSatisfy { !$0.path.hasSuffix("/abort") })
+        }
+    }
+
+    @Test func interruptWhileWaitingForStdinStartsNothing() async throws {
+        try await Harness.withEmulator { server in
+            let waiting = Interruption(afterStderrContains: "waiting for input on stdin", signals: [SIGINT])
+            let result = try await Harness.run(["apify/hello-world"], emulator: server, stdin: .silentPipe,
+                timeout: .seconds(10), interrupt: waiting)
+            #expect(result.status == 130, "\(result.stderr)")
+            #expect(await server.recordedRequests().isEmpty)
+        }
+    }
+}
