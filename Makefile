@@ -1,0 +1,69 @@
+# actor-run: build, test, try it. `make demo` and `make test` are the two commands a new machine needs.
+SWIFT    ?= swift
+PREFIX   ?= /usr/local
+SUDO     := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+BIN       = $(shell $(SWIFT) build --show-bin-path)
+RELEASE   = $(shell $(SWIFT) build -c release --show-bin-path)
+SOURCES   = Sources Tests Package.swift
+
+.PHONY: all deps build release test unit conformance demo install lint format bench clean
+
+all: build
+
+## deps: install libcurl's headers (Debian/Ubuntu) when they are missing
+deps:
+	@if ! pkg-config --exists libcurl 2>/dev/null && ! [ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] \
+	    && ! [ -f /usr/include/curl/curl.h ]; then \
+	  echo "make: installing libcurl4-openssl-dev"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libcurl4-openssl-dev; \
+	fi
+
+## build: debug build of actor-run and apify-emulator
+build: deps
+	$(SWIFT) build
+
+## release: optimized, stripped binaries in $(RELEASE)
+release: deps
+	$(SWIFT) build -c release -Xswiftc -gline-tables-only
+
+## test: every test: unit, end-to-end (the built binary against the emulator), conformance
+test: unit conformance
+
+unit: build
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## conformance: the emulator against Apify's OpenAPI spec and the official Python client
+conformance: build
+	APIFY_EMULATOR_BIN=$(BIN)/apify-emulator bash Tests/conformance/run.sh
+
+## demo: build, start the emulator, run apify/hello-world against it, stop the emulator
+demo: build
+	@bin="$(BIN)"; url_file=$$(mktemp); \
+	"$$bin/apify-emulator" --port 0 --token demo-token --quiet > "$$url_file" & emulator=$$!; \
+	trap 'kill $$emulator 2>/dev/null; rm -f "$$url_file"' EXIT; \
+	for i in $$(seq 100); do [ -s "$$url_file" ] && break; sleep 0.1; done; \
+	url=$$(head -n 1 "$$url_file"); \
+	echo "emulator: $$url"; \
+	echo "\$$ actor-run apify/hello-world --memory 1024 --input '{\"message\": \"Apify\"}'"; \
+	APIFY_API_BASE_URL="$$url" APIFY_TOKEN=demo-token \
+	  "$$bin/actor-run" apify/hello-world --memory 1024 --input '{"message": "Apify"}'
+
+## install: release binaries into $(PREFIX)/bin
+install: release
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 755 "$(RELEASE)/actor-run" "$(RELEASE)/apify-emulator" "$(DESTDIR)$(PREFIX)/bin/"
+
+## lint: the toolchain's swift-format, strict
+lint:
+	$(SWIFT) format lint --strict -r $(SOURCES)
+
+format:
+	$(SWIFT) format format -i -r $(SOURCES)
+
+## bench: start-up, a whole run and a large record, against the Apify CLI-like baseline (see README)
+bench: release
+	bash Tests/bench/run.sh "$(RELEASE)"
+
+clean:
+	rm -rf .build .build-* .venv
