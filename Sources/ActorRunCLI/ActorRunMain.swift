@@ -7,28 +7,45 @@ import Glibc
 /// Parse failures print one line (not ArgumentParser's usage block) and exit 64; `--help` prints the full help
 /// on stdout. SIGINT and SIGTERM go to `Interrupts`.
 public enum ActorRunMain {
+    /// The commands besides `run`, by the word that names them.
+    static let subcommands: [String: any ActorRunSubcommand.Type] = [
+        "run": RunCommand.self,
+        "wait": WaitCommand.self,
+        "abort": AbortCommand.self,
+    ]
+
     public static func main() async -> Never {
         signal(SIGPIPE, SIG_IGN)
         var arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.first == "run" { arguments.removeFirst() }
-        let command: RunCommand
-        do {
-            command = try RunCommand.parse(arguments)
-        } catch {
-            let status = RunCommand.exitCode(for: error)
-            if status == .success {
-                FileDescriptorWriter.write(RunCommand.fullMessage(for: error) + "\n", to: STDOUT_FILENO)
-                exit(0)
-            }
-            let message = RunCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage"
-            let line = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
-            FileDescriptorWriter.write("actor-run: \(line) (see actor-run --help)\n", to: STDERR_FILENO)
-            exit(ExitStatus.usage.rawValue)
+        var type: any ActorRunSubcommand.Type = RunCommand.self
+        if let word = arguments.first, let named = subcommands[word] {
+            type = named
+            arguments.removeFirst()
         }
+        let command = parse(type, arguments)
         let interrupts = Interrupts()
         let work = Task { await command.execute(interrupts: interrupts) }
         interrupts.onFirst { work.cancel() }
         let status = await work.value
         exit(status.rawValue)
+    }
+
+    private static func parse(_ type: any ActorRunSubcommand.Type, _ arguments: [String]) -> any ActorRunSubcommand {
+        do {
+            let parsed = try type.parseAsRoot(arguments)
+            guard let command = parsed as? any ActorRunSubcommand else { throw CleanExit.helpRequest(parsed) }
+            return command
+        } catch {
+            let status = type.exitCode(for: error)
+            if status == .success {
+                FileDescriptorWriter.write(type.fullMessage(for: error) + "\n", to: STDOUT_FILENO)
+                exit(0)
+            }
+            let message = type.message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage"
+            let line = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
+            let help = type == RunCommand.self ? "actor-run --help" : "actor-run \(type._commandName) --help"
+            FileDescriptorWriter.write("actor-run: \(line) (see \(help))\n", to: STDERR_FILENO)
+            exit(ExitStatus.usage.rawValue)
+        }
     }
 }

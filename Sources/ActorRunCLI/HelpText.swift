@@ -8,11 +8,17 @@ enum HelpText {
         waits until it ends, and writes the run's OUTPUT record to stdout, byte for byte. stdout carries only \
         that record; everything for people goes to stderr.
 
+        COMMANDS
+          actor-run [run] <actor>     start the actor, wait, print its OUTPUT record
+          actor-run wait <run-id>     attach to an existing run: wait, print its output
+          actor-run abort <run-id>    abort a run (gracefully unless --force)
+
         EXAMPLES
           actor-run apify/hello-world --memory 1024
           echo '{"message": "Ada"}' | actor-run apify/hello-world > output.json
           actor-run apify/hello-world -i @input.json -o output.json --wait 10m
-          actor-run user~my-actor --build 1.2.34 --timeout 0 --content-type text/plain -i 'plain text'
+          actor-run user~my-actor --build 1.2.34 --timeout 0 -i @input.json
+          run=$(actor-run user/slow-actor --detach) && actor-run wait "$run" --wait 2h
 
         INPUT
           With no input flag, a stdin that is not a terminal is read as the input. JSON input is checked \

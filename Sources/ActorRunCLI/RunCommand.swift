@@ -22,87 +22,86 @@ struct RunCommand: ParsableCommand {
     var input: InputFlags
 
     @OptionGroup(title: "Waiting and output")
+    var waiting: WaitLimitFlags
+
+    @Flag(help: "Start the run, print its ID on stdout and exit at once.")
+    var detach = false
+
+    @Flag(
+        name: .customLong("no-abort-on-interrupt"),
+        help: "Ctrl-C leaves the run going (default: the first aborts it gracefully, a second forcefully).")
+    var noAbortOnInterrupt = false
+
+    @OptionGroup(title: "Waiting and output")
     var output: OutputFlags
 
     @OptionGroup(title: "Connection and credentials")
     var connection: ConnectionFlags
 
     func validate() throws {
-        if connection.retries < 0 { throw ValidationError("--retries must be 0 or more, got \(connection.retries)") }
+        try connection.validate()
         try run.validate()
         try input.validate()
-        if output.detach && output.outputFile != nil {
+        if detach && output.outputFile != nil {
             throw ValidationError("--detach prints the run ID; it cannot be combined with --output-file")
         }
     }
 
     /// The flags turned into the plan the library carries out, and the outcome turned into an exit code.
     func execute(interrupts: Interrupts) async -> ExitStatus {
-        let reporter = Reporter(isQuiet: output.quiet)
-        do {
-            let environment = ProcessInfo.processInfo.environment
+        let reporter = output.reporter
+        return await reporter.reportingFailures {
             let actor = try ActorReference(parsing: actor)
             let options = try run.options()
-            let runInput = try InputReader(contentType: input.contentType, reporter: reporter)
-                .read(input.source)
-            let token = try connection.credentials(environment: environment).token()
-            if connection.token != nil {
-                reporter.error("warning: --token is visible to other users in `ps`; prefer APIFY_TOKEN or --token-file")
-            }
+            let runInput = try InputReader(contentType: input.contentType, reporter: reporter).read(input.source)
             let plan = CallPlan(
                 actor: actor,
                 options: options,
                 input: runInput,
-                waitLimit: output.wait?.duration,
+                waitLimit: waiting.wait?.duration,
                 recordKey: output.key,
-                detaches: output.detach
+                detaches: detach
             )
-            let configuration = ApifyConfiguration(
-                baseURL: try connection.baseURL(environment: environment),
-                token: token,
-                userAgent: "actor-run/\(HelpText.version)",
-                maximumAttempts: connection.retries + 1
-            )
-            let session = RunSession(
-                configuration: configuration,
-                reporter: reporter,
-                isVerbose: output.verbose,
-                abortsOnInterrupt: !output.noAbortOnInterrupt
-            )
+            var session = try connection.session(reporter: reporter, isVerbose: output.verbose)
+            session.abortsOnInterrupt = !noAbortOnInterrupt
             interrupts.arm()
             return await session.call(plan, outputFile: output.outputFile, interrupts: interrupts)
-        } catch let failure as CommandFailure {
-            reporter.error(failure.message)
-            return failure.status
-        } catch let error as ApifyError {
-            reporter.error(error.message)
-            return ExitStatus(error.kind)
-        } catch {
-            reporter.error("internal error: \(error)")
-            return .internalError
         }
     }
 }
 
 /// Run options: sent to the platform in the query of "Run actor".
 struct RunFlags: ParsableArguments {
-    @Option(name: [.short, .long], help: ArgumentHelp("Build to run: a tag (latest, beta) or a number (1.2.34).",
-        valueName: "tag|number"))
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp(
+            "Build to run: a tag (latest, beta) or a number (1.2.34).",
+            valueName: "tag|number"))
     var build: String?
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Run timeout on the platform, in seconds; 0 means none.",
-        valueName: "seconds"))
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp(
+            "Run timeout on the platform, in seconds; 0 means none.",
+            valueName: "seconds"))
     var timeout: Int?
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Memory in MB: a power of 2 from 128 to 32768.",
-        valueName: "mb"))
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp(
+            "Memory in MB: a power of 2 from 128 to 32768.",
+            valueName: "mb"))
     var memory: Int?
 
-    @Option(name: .customLong("max-items"), help: ArgumentHelp("Cap on charged items (pay-per-result actors).",
-        valueName: "n"))
+    @Option(
+        name: .customLong("max-items"),
+        help: ArgumentHelp(
+            "Cap on charged items (pay-per-result actors).",
+            valueName: "n"))
     var maxItems: Int?
 
-    @Option(name: .customLong("max-total-charge-usd"),
+    @Option(
+        name: .customLong("max-total-charge-usd"),
         help: ArgumentHelp("Cap on the run's cost in USD (pay-per-event actors).", valueName: "usd"))
     var maxTotalChargeUsd: String?
 
@@ -148,15 +147,22 @@ struct RunFlags: ParsableArguments {
 
 /// Where the input comes from and how it is sent.
 struct InputFlags: ParsableArguments {
-    @Option(name: [.short, .long], help: ArgumentHelp("Input: inline JSON, @PATH for a file, - for stdin.",
-        valueName: "json|@path|-"))
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp(
+            "Input: inline JSON, @PATH for a file, - for stdin.",
+            valueName: "json|@path|-"))
     var input: String?
 
-    @Option(name: [.customShort("f"), .customLong("input-file")], help: ArgumentHelp("Read the input from a file (- = stdin).",
-        valueName: "path"))
+    @Option(
+        name: [.customShort("f"), .customLong("input-file")],
+        help: ArgumentHelp(
+            "Read the input from a file (- = stdin).",
+            valueName: "path"))
     var inputFile: String?
 
-    @Option(name: .customLong("content-type"),
+    @Option(
+        name: .customLong("content-type"),
         help: ArgumentHelp("Media type of the input; non-JSON input is sent as bytes, unchecked.", valueName: "type"))
     var contentType = "application/json"
 
@@ -180,62 +186,95 @@ struct InputFlags: ParsableArguments {
     }
 }
 
-/// How long to wait and where the output goes.
-struct OutputFlags: ParsableArguments {
-    @Option(help: ArgumentHelp("How long this client waits (90s, 10m, 2h); then it prints the run ID and exits 4.",
-        valueName: "duration"))
-    var wait: WaitDuration?
-
-    @Flag(help: "Start the run, print its ID on stdout and exit at once.")
-    var detach = false
-
-    @Option(name: [.customShort("o"), .customLong("output-file")],
-        help: ArgumentHelp("Write the output to this file (whole or not at all) instead of stdout.", valueName: "path"))
-    var outputFile: String?
-
-    @Option(name: [.short, .long], help: ArgumentHelp("Record of the run's default key-value store to print.",
-        valueName: "key"))
-    var key = "OUTPUT"
-
-    @Flag(name: .customLong("no-abort-on-interrupt"),
-        help: "Ctrl-C leaves the run going (default: the first aborts it gracefully, a second forcefully).")
-    var noAbortOnInterrupt = false
-
-    @Flag(name: [.short, .long], help: "Print nothing on stderr but errors.")
-    var quiet = false
-
-    @Flag(name: [.short, .long], help: "Print each HTTP request and response line on stderr (never the token).")
-    var verbose = false
-}
-
 /// Where the API is and who we are to it.
 struct ConnectionFlags: ParsableArguments {
-    @Option(name: .customLong("api-url"),
-        help: ArgumentHelp("API base URL (default: $APIFY_API_BASE_URL, else https://api.apify.com).", valueName: "url"))
+    @Option(
+        name: .customLong("api-url"),
+        help: ArgumentHelp("API base URL (default: $APIFY_API_BASE_URL, else https://api.apify.com).", valueName: "url")
+    )
     var apiURL: String?
 
-    @Option(name: .customLong("token-file"), help: ArgumentHelp("Read the API token from this file.",
-        valueName: "path"))
+    @Option(
+        name: .customLong("token-file"),
+        help: ArgumentHelp(
+            "Read the API token from this file.",
+            valueName: "path"))
     var tokenFile: String?
 
-    @Option(help: ArgumentHelp("The API token (visible in `ps`: prefer APIFY_TOKEN or --token-file).",
-        valueName: "token"))
+    @Option(
+        help: ArgumentHelp(
+            "The API token (visible in `ps`: prefer APIFY_TOKEN or --token-file).",
+            valueName: "token"))
     var token: String?
 
-    @Option(help: ArgumentHelp("Repeat a request this many times when that is safe (429, network errors on reads).",
-        valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Repeat a request this many times when that is safe (429, network errors on reads).",
+            valueName: "n"))
     var retries = 5
+
+    func validate() throws {
+        if retries < 0 { throw ValidationError("--retries must be 0 or more, got \(retries)") }
+    }
+
+    /// The session these flags describe: where the API is, the token, how often to retry.
+    func session(reporter: Reporter, isVerbose: Bool) throws(CommandFailure) -> RunSession {
+        let environment = ProcessInfo.processInfo.environment
+        let token = try credentials(environment: environment).token()
+        if self.token != nil {
+            reporter.error("warning: --token is visible to other users in `ps`; prefer APIFY_TOKEN or --token-file")
+        }
+        let configuration = ApifyConfiguration(
+            baseURL: try baseURL(environment: environment),
+            token: token,
+            userAgent: "actor-run/\(HelpText.version)",
+            maximumAttempts: retries + 1
+        )
+        return RunSession(configuration: configuration, reporter: reporter, isVerbose: isVerbose)
+    }
 
     func credentials(environment: [String: String]) -> Credentials {
         Credentials(tokenFile: tokenFile, tokenFlag: token, environment: environment, homeDirectory: nil)
     }
 
     func baseURL(environment: [String: String]) throws(CommandFailure) -> String {
-        let url = apiURL ?? environment["APIFY_API_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        let url =
+            apiURL ?? environment["APIFY_API_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ApifyConfiguration.defaultBaseURL
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-            throw CommandFailure(status: .usage, message: "the API URL must start with http:// or https://, got '\(url)'")
+            throw CommandFailure(
+                status: .usage, message: "the API URL must start with http:// or https://, got '\(url)'")
         }
         return url
     }
+}
+
+/// How long this client waits for a run.
+struct WaitLimitFlags: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "How long this client waits (90s, 10m, 2h); then it prints the run ID and exits 4.",
+            valueName: "duration"))
+    var wait: WaitDuration?
+}
+
+/// Where a record goes and how much is said on stderr.
+struct OutputFlags: ParsableArguments {
+    @Option(
+        name: [.customShort("o"), .customLong("output-file")],
+        help: ArgumentHelp("Write the output to this file (whole or not at all) instead of stdout.", valueName: "path"))
+    var outputFile: String?
+
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp("Record of the run's default key-value store to print.", valueName: "key"))
+    var key = "OUTPUT"
+
+    @Flag(name: [.short, .long], help: "Print nothing on stderr but errors.")
+    var quiet = false
+
+    @Flag(name: [.short, .long], help: "Print each HTTP request and response line on stderr (never the token).")
+    var verbose = false
+
+    var reporter: Reporter { Reporter(isQuiet: quiet) }
 }

@@ -9,31 +9,73 @@ struct RunSession: Sendable {
     var reporter: Reporter
     var isVerbose: Bool
     /// Whether Ctrl-C aborts the run this invocation started (the contract's default), or leaves it going.
-    var abortsOnInterrupt: Bool
+    var abortsOnInterrupt = true
 
-    func call(_ plan: CallPlan, outputFile: String?, interrupts: Interrupts) async -> ExitStatus {
+    /// A call's work: given the call, where the record goes and who hears the events, produce the outcome.
+    typealias Operation =
+        @Sendable (
+            ActorCall, _ destination: @escaping @Sendable () throws -> any RecordDestination,
+            _ events: @escaping @Sendable (CallEvent) -> Void
+        ) async throws(ApifyError) -> CallOutcome
+
+    /// The API client of this invocation: one libcurl session, traced to stderr with `--verbose`.
+    func makeAPI() -> ApifyAPI {
         let reporter = self.reporter
         var trace: (@Sendable (String) -> Void)?
         if isVerbose { trace = { line in reporter.error(line) } }
-        let api = ApifyAPI(configuration: configuration, transport: CurlSession(), trace: trace)
+        return ApifyAPI(configuration: configuration, transport: CurlSession(), trace: trace)
+    }
+
+    /// `actor-run <actor>`: start a run, follow it, print its record.
+    func call(_ plan: CallPlan, outputFile: String?, interrupts: Interrupts) async -> ExitStatus {
+        await execute(
+            actor: plan.actor.description, recordKey: plan.recordKey, outputFile: outputFile,
+            interrupts: interrupts
+        ) {
+            call, destination, events throws(ApifyError) in
+            try await call.perform(plan, destination: destination, events: events)
+        }
+    }
+
+    /// `actor-run wait <run-id>`: follow a run started elsewhere (an interrupt leaves it going).
+    func attach(runID: String, waitLimit: Duration?, recordKey: String, outputFile: String?, interrupts: Interrupts)
+        async -> ExitStatus
+    {
+        await execute(actor: nil, recordKey: recordKey, outputFile: outputFile, interrupts: interrupts) {
+            call, destination, events throws(ApifyError) in
+            try await call.attach(
+                runID: runID, waitLimit: waitLimit, recordKey: recordKey, destination: destination, events: events)
+        }
+    }
+
+    /// - Parameter actor: how the user named the actor, for the "started run" line.
+    private func execute(
+        actor: String?, recordKey: String, outputFile: String?, interrupts: Interrupts, _ operation: Operation
+    ) async -> ExitStatus {
+        let reporter = self.reporter
+        let api = makeAPI()
         let startedRun = StartedRun()
         let destination: @Sendable () throws -> any RecordDestination = {
             if let outputFile { return try AtomicFileDestination(path: outputFile) }
             return StandardOutputDestination()
         }
         do {
-            let outcome = try await ActorCall(api: api).perform(plan, destination: destination) { event in
+            let outcome = try await operation(ActorCall(api: api), destination) { event in
                 switch event {
                 case .started(let run):
                     startedRun.id.withLock { $0 = run.id }
-                    reporter.info("started run \(run.id) of \(plan.actor)\(Self.describeOptions(run)): \(run.status)")
+                    reporter.info(
+                        "started run \(run.id) of \(actor ?? run.actId ?? "the actor")\(Self.describeOptions(run)): \(run.status)"
+                    )
+                case .attached(let run):
+                    reporter.info("run \(run.id)\(Self.describeOptions(run)): \(run.status)")
                 case .statusChanged(let run) where !run.status.isTerminal:
                     reporter.info("run \(run.id): \(run.status)\(run.statusMessage.map { " (\($0))" } ?? "")")
                 case .statusChanged:
                     break
                 }
             }
-            return report(outcome, plan: plan, outputFile: outputFile)
+            return report(outcome, recordKey: recordKey, outputFile: outputFile)
         } catch {
             if error.kind == .cancelled, let id = startedRun.id.withLock({ $0 }) {
                 guard abortsOnInterrupt else {
@@ -71,13 +113,14 @@ struct RunSession: Sendable {
         }
     }
 
-    private func report(_ outcome: CallOutcome, plan: CallPlan, outputFile: String?) -> ExitStatus {
+    private func report(_ outcome: CallOutcome, recordKey: String, outputFile: String?) -> ExitStatus {
         switch outcome {
         case .detached(let run):
             FileDescriptorWriter.write("\(run.id)\n", to: 1)
             return .success
         case .stillRunning(let run):
-            reporter.error("stopped waiting: run \(run.id) is still \(run.status); resume with `actor-run wait \(run.id)`")
+            reporter.error(
+                "stopped waiting: run \(run.id) is still \(run.status); resume with `actor-run wait \(run.id)`")
             FileDescriptorWriter.write("\(run.id)\n", to: 1)
             return .waitLimitReached
         case .ended(let run):
@@ -85,7 +128,7 @@ struct RunSession: Sendable {
             return ExitStatus(endedRun: run.status)
         case .recordMissing(let run):
             reporter.error(
-                "run \(run.id) SUCCEEDED but has no record '\(plan.recordKey)' in its default key-value store"
+                "run \(run.id) SUCCEEDED but has no record '\(recordKey)' in its default key-value store"
                     + " (try --key with another record)"
             )
             return .recordMissing

@@ -1,3 +1,4 @@
+import ApifyClient
 import Glibc
 
 /// Writes to a file descriptor with write(2), whole, through partial writes and EINTR. (Glibc's `stdout` and
@@ -40,5 +41,23 @@ struct Reporter: Sendable {
     /// Errors and warnings: always shown.
     func error(_ message: String) {
         FileDescriptorWriter.write("actor-run: \(message)\n", to: STDERR_FILENO)
+    }
+}
+
+extension Reporter {
+    /// Runs a command's body, turning any failure into its one line on stderr and its exit status.
+    func reportingFailures(_ body: () async throws -> ExitStatus) async -> ExitStatus {
+        do {
+            return try await body()
+        } catch let failure as CommandFailure {
+            error(failure.message)
+            return failure.status
+        } catch let failure as ApifyError {
+            error(failure.message)
+            return ExitStatus(failure.kind)
+        } catch {
+            self.error("internal error: \(error)")
+            return .internalError
+        }
     }
 }

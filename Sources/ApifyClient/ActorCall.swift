@@ -30,6 +30,8 @@ public struct CallPlan: Sendable {
 /// What happened along the way, for the CLI to tell the user on stderr.
 public enum CallEvent: Sendable {
     case started(Run)
+    /// `actor-run wait` found the run.
+    case attached(Run)
     case statusChanged(Run)
 }
 
@@ -69,18 +71,44 @@ public struct ActorCall: Sendable {
         let started = try await api.startRun(actor: plan.actor, options: plan.options, input: plan.input)
         events(.started(started))
         if plan.detaches { return .detached(started) }
-        var run = started
-        if !started.status.isTerminal {
-            let outcome = try await waiter.wait(for: started.id, limit: plan.waitLimit) { run in
-                if run.status != started.status { events(.statusChanged(run)) }
+        return try await follow(
+            started, waitLimit: plan.waitLimit, recordKey: plan.recordKey, destination: destination, events: events)
+    }
+
+    /// Attaches to a run started elsewhere (`actor-run wait`): reads it once, then follows it like a new one.
+    public func attach(
+        runID: String,
+        waitLimit: Duration?,
+        recordKey: String,
+        destination: @Sendable () throws -> any RecordDestination,
+        events: @escaping @Sendable (CallEvent) -> Void
+    ) async throws(ApifyError) -> CallOutcome {
+        let run = try await api.getRun(id: runID, waitForFinish: 0)
+        events(.attached(run))
+        return try await follow(
+            run, waitLimit: waitLimit, recordKey: recordKey, destination: destination, events: events)
+    }
+
+    /// Waits for the run to end, then fetches the record if it SUCCEEDED.
+    private func follow(
+        _ first: Run,
+        waitLimit: Duration?,
+        recordKey: String,
+        destination: @Sendable () throws -> any RecordDestination,
+        events: @escaping @Sendable (CallEvent) -> Void
+    ) async throws(ApifyError) -> CallOutcome {
+        var run = first
+        if !first.status.isTerminal {
+            let outcome = try await waiter.wait(for: first.id, limit: waitLimit) { run in
+                if run.status != first.status { events(.statusChanged(run)) }
             }
             switch outcome {
-            case .limitReached(let last): return .stillRunning(last ?? started)
+            case .limitReached(let last): return .stillRunning(last ?? first)
             case .finished(let finished): run = finished
             }
         }
         guard run.status == .succeeded else { return .ended(run) }
-        return try await fetchRecord(of: run, key: plan.recordKey, destination: destination)
+        return try await fetchRecord(of: run, key: recordKey, destination: destination)
     }
 
     /// Streams the record of a finished run, retrying a 404 briefly before calling the record missing.

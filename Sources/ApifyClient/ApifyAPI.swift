@@ -138,7 +138,8 @@ public final class ApifyAPI: Sendable {
                 traceResponse(exchange.head)
                 let response = HTTPResponse(head: exchange.head, body: sink.errorBody)
                 if exchange.head.isSuccess {
-                    return RecordInfo(contentType: exchange.head.value(for: "Content-Type"), byteCount: exchange.bodyBytes)
+                    return RecordInfo(
+                        contentType: exchange.head.value(for: "Content-Type"), byteCount: exchange.bodyBytes)
                 }
                 guard isRetryable(status: response.status, isIdempotent: true), attempt < configuration.maximumAttempts
                 else { throw apiError(response, action: action) }
@@ -272,7 +273,8 @@ public final class ApifyAPI: Sendable {
         } else {
             message += "the API answered HTTP \(response.status)"
         }
-        return ApifyError(kind: ApifyError.kind(status: response.status, type: type), message: message,
+        return ApifyError(
+            kind: ApifyError.kind(status: response.status, type: type), message: message,
             status: response.status, type: type)
     }
 }

@@ -50,7 +50,7 @@ public struct RunWaiter: Sendable {
                 if run.status.isTerminal { return .finished(run) }
                 let elapsed = clock.now() - polledAt
                 if elapsed < minimumPollInterval { try await sleep(minimumPollInterval - elapsed) }
-            } catch where error.kind == .notFound && lastSeen == nil {
+            } catch  where error.kind == .notFound && lastSeen == nil {
                 let now = clock.now()
                 let since = notFoundSince ?? now
                 notFoundSince = since

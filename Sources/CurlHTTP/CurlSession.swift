@@ -14,7 +14,8 @@ public final class CurlSession: HTTPTransport {
         let transfer = try CurlTransfer(id: id, request: request, sink: sink)
         let engine = self.engine
         let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPExchange, HTTPError>, Never>) in
+            await withCheckedContinuation {
+                (continuation: CheckedContinuation<Result<HTTPExchange, HTTPError>, Never>) in
                 transfer.completion = { continuation.resume(returning: $0) }
                 engine.submit(transfer)
             }

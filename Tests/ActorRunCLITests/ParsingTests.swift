@@ -12,9 +12,11 @@ import Testing
             "--max-total-charge-usd", "2.50", "--restart-on-error",
         ])
         #expect(command.actor == "apify/hello-world")
-        #expect(try command.run.options() == RunOptions(
-            build: "1.2.34", timeoutSeconds: 0, memoryMegabytes: 1024, maxItems: 5, maxTotalChargeUsd: "2.50",
-            restartOnError: true))
+        #expect(
+            try command.run.options()
+                == RunOptions(
+                    build: "1.2.34", timeoutSeconds: 0, memoryMegabytes: 1024, maxItems: 5, maxTotalChargeUsd: "2.50",
+                    restartOnError: true))
     }
 
     @Test func inputSources() throws {
@@ -51,8 +53,10 @@ import Testing
         }
     }
 
-    @Test(arguments: [("90s", 90_000), ("10m", 600_000), ("2h", 7_200_000), ("1h30m", 5_400_000), ("45", 45_000),
-        ("1.5s", 1_500)])
+    @Test(arguments: [
+        ("90s", 90_000), ("10m", 600_000), ("2h", 7_200_000), ("1h30m", 5_400_000), ("45", 45_000),
+        ("1.5s", 1_500),
+    ])
     func waitDurations(text: String, milliseconds: Int64) {
         #expect(WaitDuration(argument: text)?.duration == .milliseconds(milliseconds))
     }

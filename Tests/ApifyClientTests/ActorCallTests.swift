@@ -1,5 +1,5 @@
-import Foundation
 import CurlHTTP
+import Foundation
 import Testing
 
 @testable import ApifyClient
@@ -7,13 +7,17 @@ import Testing
 @Suite struct ActorCallTests {
     @Test func readyRunningSucceededOverSeveralLongPolls() async throws {
         let clock = ManualClock()
-        let transport = RecordingTransport(clock: clock, script: [
-            .response(status: 201, body: runJSON("READY")),
-            .response(status: 200, body: runJSON("RUNNING"), holdsFor: .seconds(60)),
-            .response(status: 200, body: runJSON("RUNNING"), holdsFor: .seconds(60)),
-            .response(status: 200, body: runJSON("SUCCEEDED", exitCode: 0), holdsFor: .seconds(12)),
-            .response(status: 200, body: "{\"greeting\": \"Hello\"}\n", headers: [HTTPHeader("Content-Type", "application/json")]),
-        ])
+        let transport = RecordingTransport(
+            clock: clock,
+            script: [
+                .response(status: 201, body: runJSON("READY")),
+                .response(status: 200, body: runJSON("RUNNING"), holdsFor: .seconds(60)),
+                .response(status: 200, body: runJSON("RUNNING"), holdsFor: .seconds(60)),
+                .response(status: 200, body: runJSON("SUCCEEDED", exitCode: 0), holdsFor: .seconds(12)),
+                .response(
+                    status: 200, body: "{\"greeting\": \"Hello\"}\n",
+                    headers: [HTTPHeader("Content-Type", "application/json")]),
+            ])
         let destination = MemoryDestination()
         let statuses = StatusLog()
         let plan = CallPlan(
@@ -34,13 +38,14 @@ import Testing
         #expect(destination.isCommitted && !destination.isDiscarded)
         #expect(statuses.names == ["started READY", "RUNNING", "SUCCEEDED"])
         let lines = transport.requests.map { "\($0.method) \($0.url)" }
-        #expect(lines == [
-            "POST http://api.test/v2/actors/apify~hello-world/runs?build=latest&timeout=0&memory=1024",
-            "GET http://api.test/v2/actor-runs/RUN1?waitForFinish=60",
-            "GET http://api.test/v2/actor-runs/RUN1?waitForFinish=60",
-            "GET http://api.test/v2/actor-runs/RUN1?waitForFinish=60",
-            "GET http://api.test/v2/key-value-stores/STORE1/records/OUTPUT",
-        ])
+        #expect(
+            lines == [
+                "POST http://api.test/v2/actors/apify~hello-world/runs?build=latest&timeout=0&memory=1024",
+                "GET http://api.test/v2/actor-runs/RUN1?waitForFinish=60",
+                "GET http://api.test/v2/actor-runs/RUN1?waitForFinish=60",
+                "GET http://api.test/v2/actor-runs/RUN1?waitForFinish=60",
+                "GET http://api.test/v2/key-value-stores/STORE1/records/OUTPUT",
+            ])
         let post = transport.requests[0]
         #expect(post.headers.contains(HTTPHeader("Authorization", "Bearer secret-token")))
         #expect(post.headers.contains(HTTPHeader("Content-Type", "application/json")))
@@ -60,18 +65,22 @@ import Testing
     @Test func notFoundRightAfterStartIsReplicaLag() async throws {
         let clock = ManualClock()
         let lag = ScriptedAnswer.response(status: 404, body: errorJSON("record-not-found", "Actor run was not found"))
-        let transport = RecordingTransport(clock: clock, script: [
-            .response(status: 201, body: runJSON("READY")),
-            lag, lag, lag,
-            .response(status: 200, body: runJSON("FAILED", exitCode: 1), holdsFor: .seconds(3)),
-        ])
+        let transport = RecordingTransport(
+            clock: clock,
+            script: [
+                .response(status: 201, body: runJSON("READY")),
+                lag, lag, lag,
+                .response(status: 200, body: runJSON("FAILED", exitCode: 1), holdsFor: .seconds(3)),
+            ])
         let plan = CallPlan(actor: try ActorReference(parsing: "a~b"))
         let outcome = try await ActorCall(api: makeAPI(transport), clock: clock)
             .perform(plan, destination: { MemoryDestination() }, events: { _ in })
-        #expect(outcome == .ended(Run(id: "RUN1", status: .failed, defaultKeyValueStoreId: "STORE1")) || {
-            if case .ended(let run) = outcome { return run.status == .failed && run.exitCode == 1 }
-            return false
-        }())
+        #expect(
+            outcome == .ended(Run(id: "RUN1", status: .failed, defaultKeyValueStoreId: "STORE1"))
+                || {
+                    if case .ended(let run) = outcome { return run.status == .failed && run.exitCode == 1 }
+                    return false
+                }())
         #expect(clock.sleeps == [.milliseconds(250), .milliseconds(250), .milliseconds(250)])
         #expect(transport.remainingAnswers == 0)
     }
@@ -94,11 +103,13 @@ import Testing
 
     @Test func runThatNeverEndsStopsAtTheClientLimit() async throws {
         let clock = ManualClock()
-        let transport = RecordingTransport(clock: clock, script: [
-            .response(status: 200, body: runJSON("RUNNING"), holdsFor: .seconds(60)),
-            .response(status: 200, body: runJSON("RUNNING"), holdsFor: .seconds(60)),
-            .response(status: 200, body: runJSON("RUNNING"), holdsFor: .seconds(30)),
-        ])
+        let transport = RecordingTransport(
+            clock: clock,
+            script: [
+                .response(status: 200, body: runJSON("RUNNING"), holdsFor: .seconds(60)),
+                .response(status: 200, body: runJSON("RUNNING"), holdsFor: .seconds(60)),
+                .response(status: 200, body: runJSON("RUNNING"), holdsFor: .seconds(30)),
+            ])
         let waiter = RunWaiter(api: makeAPI(transport), clock: clock)
         let outcome = try await waiter.wait(for: "RUN1", limit: .seconds(150))
         guard case .limitReached(let last) = outcome else {
@@ -106,19 +117,22 @@ import Testing
             return
         }
         #expect(last?.status == .running)
-        #expect(transport.requests.map(\.url).map { $0.split(separator: "?").last! } == [
-            "waitForFinish=60", "waitForFinish=60", "waitForFinish=30",
-        ])
+        #expect(
+            transport.requests.map(\.url).map { $0.split(separator: "?").last! } == [
+                "waitForFinish=60", "waitForFinish=60", "waitForFinish=30",
+            ])
         #expect(clock.now() == .seconds(150))
     }
 
     @Test func missingRecordIsRetriedThenReported() async throws {
         let clock = ManualClock()
         let missing = ScriptedAnswer.response(status: 404, body: errorJSON("record-not-found", "Record was not found"))
-        let transport = RecordingTransport(clock: clock, script: [
-            .response(status: 201, body: runJSON("SUCCEEDED", exitCode: 0)),
-            missing, missing, missing,
-        ])
+        let transport = RecordingTransport(
+            clock: clock,
+            script: [
+                .response(status: 201, body: runJSON("SUCCEEDED", exitCode: 0)),
+                missing, missing, missing,
+            ])
         let destination = MemoryDestination()
         let plan = CallPlan(actor: try ActorReference(parsing: "a/b"))
         let outcome = try await ActorCall(api: makeAPI(transport), clock: clock)
@@ -133,10 +147,12 @@ import Testing
 
     @Test func waitLimitReturnsTheRunStillGoing() async throws {
         let clock = ManualClock()
-        let transport = RecordingTransport(clock: clock, script: [
-            .response(status: 201, body: runJSON("RUNNING")),
-            .response(status: 200, body: runJSON("RUNNING"), holdsFor: .seconds(5)),
-        ])
+        let transport = RecordingTransport(
+            clock: clock,
+            script: [
+                .response(status: 201, body: runJSON("RUNNING")),
+                .response(status: 200, body: runJSON("RUNNING"), holdsFor: .seconds(5)),
+            ])
         let plan = CallPlan(actor: try ActorReference(parsing: "a/b"), waitLimit: .seconds(5))
         let outcome = try await ActorCall(api: makeAPI(transport), clock: clock)
             .perform(plan, destination: { MemoryDestination() }, events: { _ in })

@@ -25,7 +25,10 @@ import Testing
             build: "1.2.34", timeoutSeconds: 0, memoryMegabytes: 256, maxItems: 10, maxTotalChargeUsd: "1.50",
             restartOnError: true, webhooksJSON: Array(webhooks.utf8))
         let items = options.queryItems
-        #expect(items.map(\.0) == ["build", "timeout", "memory", "maxItems", "maxTotalChargeUsd", "restartOnError", "webhooks"])
+        #expect(
+            items.map(\.0) == [
+                "build", "timeout", "memory", "maxItems", "maxTotalChargeUsd", "restartOnError", "webhooks",
+            ])
         #expect(items[1].1 == "0")
         #expect(Data(base64Encoded: items[6].1).map { String(decoding: $0, as: UTF8.self) } == webhooks)
         #expect(RunOptions().queryItems.isEmpty)

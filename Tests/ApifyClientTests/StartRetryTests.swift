@@ -9,9 +9,11 @@ import Testing
 
     @Test func serverErrorOnStartIsNotRepeated() async throws {
         let clock = ManualClock()
-        let transport = RecordingTransport(clock: clock, script: [
-            .response(status: 503, body: errorJSON("server-error", "Service unavailable"))
-        ])
+        let transport = RecordingTransport(
+            clock: clock,
+            script: [
+                .response(status: 503, body: errorJSON("server-error", "Service unavailable"))
+            ])
         await #expect(throws: ApifyError.self) {
             _ = try await makeAPI(transport).startRun(actor: actor, options: RunOptions(), input: nil)
         }
@@ -20,7 +22,8 @@ import Testing
 
     @Test func brokenConnectionAfterSendingIsNotRepeated() async throws {
         let clock = ManualClock()
-        let lost = HTTPError(kind: .connectionLost, message: "Recv failure: Connection reset by peer",
+        let lost = HTTPError(
+            kind: .connectionLost, message: "Recv failure: Connection reset by peer",
             requestMayHaveReachedServer: true)
         let transport = RecordingTransport(clock: clock, script: [.failure(lost)])
         do {
@@ -35,14 +38,18 @@ import Testing
 
     @Test func refusedConnectionAndRateLimitAreRepeated() async throws {
         let clock = ManualClock()
-        let refused = HTTPError(kind: .couldNotConnect, message: "Couldn't connect to server",
+        let refused = HTTPError(
+            kind: .couldNotConnect, message: "Couldn't connect to server",
             requestMayHaveReachedServer: false)
-        let transport = RecordingTransport(clock: clock, script: [
-            .failure(refused),
-            .response(status: 429, body: errorJSON("rate-limit-exceeded", "Too many"),
-                headers: [HTTPHeader("Retry-After", "3")]),
-            .response(status: 201, body: runJSON("READY")),
-        ])
+        let transport = RecordingTransport(
+            clock: clock,
+            script: [
+                .failure(refused),
+                .response(
+                    status: 429, body: errorJSON("rate-limit-exceeded", "Too many"),
+                    headers: [HTTPHeader("Retry-After", "3")]),
+                .response(status: 201, body: runJSON("READY")),
+            ])
         let run = try await makeAPI(transport).startRun(actor: actor, options: RunOptions(), input: nil)
         #expect(run.id == "RUN1")
         #expect(transport.requests.count == 3)
@@ -61,24 +68,30 @@ import Testing
             (413, "request-too-large", .rejected),
         ]
         for (status, type, kind) in cases {
-            let transport = RecordingTransport(clock: ManualClock(), script: [
-                .response(status: status, body: errorJSON(type, "Message \(status)"))
-            ])
+            let transport = RecordingTransport(
+                clock: ManualClock(),
+                script: [
+                    .response(status: status, body: errorJSON(type, "Message \(status)"))
+                ])
             do {
                 _ = try await makeAPI(transport).startRun(actor: actor, options: RunOptions(), input: nil)
                 Issue.record("expected \(status) to fail")
             } catch {
                 #expect(error.kind == kind, "HTTP \(status) \(type)")
                 #expect(error.type == type)
-                #expect(error.message == "cannot start actor apify~hello-world: Message \(status) (HTTP \(status), \(type))")
+                #expect(
+                    error.message == "cannot start actor apify~hello-world: Message \(status) (HTTP \(status), \(type))"
+                )
             }
         }
     }
 
     @Test func unreadableAnswerIsReportedAsSuch() async throws {
-        let transport = RecordingTransport(clock: ManualClock(), script: [
-            .response(status: 201, body: "<html>proxy login</html>")
-        ])
+        let transport = RecordingTransport(
+            clock: ManualClock(),
+            script: [
+                .response(status: 201, body: "<html>proxy login</html>")
+            ])
         do {
             _ = try await makeAPI(transport).startRun(actor: actor, options: RunOptions(), input: nil)
             Issue.record("expected a failure")
@@ -88,7 +101,8 @@ import Testing
     }
 
     @Test func noTokenMeansNoAuthorizationHeader() async throws {
-        let transport = RecordingTransport(clock: ManualClock(), script: [.response(status: 201, body: runJSON("READY"))])
+        let transport = RecordingTransport(
+            clock: ManualClock(), script: [.response(status: 201, body: runJSON("READY"))])
         _ = try await makeAPI(transport, token: nil).startRun(actor: actor, options: RunOptions(), input: nil)
         #expect(!transport.requests[0].headers.contains { $0.name == "Authorization" })
     }

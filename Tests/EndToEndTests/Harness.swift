@@ -78,10 +78,12 @@ enum Harness {
         let settings = environment
         return try await withCheckedThrowingContinuation { continuation in
             Thread {
-                continuation.resume(with: Result {
-                    try runBlocking(arguments, environment: settings, stdin: stdin, timeout: timeout,
-                        workingDirectory: workingDirectory, interrupt: interrupt)
-                })
+                continuation.resume(
+                    with: Result {
+                        try runBlocking(
+                            arguments, environment: settings, stdin: stdin, timeout: timeout,
+                            workingDirectory: workingDirectory, interrupt: interrupt)
+                    })
             }.start()
         }
     }
@@ -159,7 +161,8 @@ enum Harness {
         process.waitUntilExit()
         try? stdinPipe?.fileHandleForWriting.close()
         return ProcessResult(
-            status: process.terminationStatus, stdout: Array(collected.stdout), stderr: String(decoding: collected.stderr, as: UTF8.self))
+            status: process.terminationStatus, stdout: Array(collected.stdout),
+            stderr: String(decoding: collected.stderr, as: UTF8.self))
     }
 
     /// GETs a URL of the emulator directly (not through the code under test), for checking what it stored.

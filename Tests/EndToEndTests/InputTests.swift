@@ -7,16 +7,19 @@ import Testing
 @Suite struct InputTests {
     static let json = "{\n  \"message\": \"Grace\",\n  \"n\": [1, 2, 3]\n}\n"
 
-    private func checkEcho(_ arguments: [String], stdin: StandardInput = .devNull, expected: String,
-        contentType: String = "application/json", in directory: URL? = nil) async throws
-    {
+    private func checkEcho(
+        _ arguments: [String], stdin: StandardInput = .devNull, expected: String,
+        contentType: String = "application/json", in directory: URL? = nil
+    ) async throws {
         try await Harness.withEmulator { server in
-            let result = try await Harness.run(["emulator/echo"] + arguments, emulator: server, stdin: stdin,
+            let result = try await Harness.run(
+                ["emulator/echo"] + arguments, emulator: server, stdin: stdin,
                 workingDirectory: directory)
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdoutText == expected)
             let runID = try Harness.runID(in: result)
-            let input = try await Harness.fetch("\(server.baseURL)/v2/actor-runs/\(runID)/key-value-store/records/INPUT")
+            let input = try await Harness.fetch(
+                "\(server.baseURL)/v2/actor-runs/\(runID)/key-value-store/records/INPUT")
             #expect(input.status == 200)
             #expect(input.body == Array(expected.utf8))
             #expect(input.contentType?.hasPrefix(contentType) == true)
@@ -57,19 +60,22 @@ import Testing
     }
 
     @Test func plainTextIsSentUnchecked() async throws {
-        try await checkEcho(["--content-type", "text/plain", "-i", "not { json"], expected: "not { json",
+        try await checkEcho(
+            ["--content-type", "text/plain", "-i", "not { json"], expected: "not { json",
             contentType: "text/plain")
     }
 
     @Test func invalidJSONSendsNothing() async throws {
         try await Harness.withEmulator { server in
-            let result = try await Harness.run(["apify/hello-world"], emulator: server,
+            let result = try await Harness.run(
+                ["apify/hello-world"], emulator: server,
                 stdin: .bytes(Array("{\n  \"a\": 1,\n}".utf8)))
             #expect(result.status == 65)
             #expect(result.stdout.isEmpty)
-            #expect(result.stderrLines == [
-                "actor-run: invalid JSON in stdin at line 3, column 1: unexpected '}', expected a string key"
-            ])
+            #expect(
+                result.stderrLines == [
+                    "actor-run: invalid JSON in stdin at line 3, column 1: unexpected '}', expected a string key"
+                ])
             #expect(await server.recordedRequests().isEmpty)
         }
     }
@@ -79,9 +85,10 @@ import Testing
             let big = "\"" + String(repeating: "x", count: 9 * 1024 * 1024) + "\""
             let result = try await Harness.run(["apify/hello-world"], emulator: server, stdin: .bytes(Array(big.utf8)))
             #expect(result.status == 65)
-            #expect(result.stderrLines == [
-                "actor-run: the input in stdin is more than 9437184 bytes; the API accepts at most 9 MiB (9437184 bytes)"
-            ])
+            #expect(
+                result.stderrLines == [
+                    "actor-run: the input in stdin is more than 9437184 bytes; the API accepts at most 9 MiB (9437184 bytes)"
+                ])
             #expect(await server.recordedRequests().isEmpty)
         }
     }
@@ -90,20 +97,23 @@ import Testing
         try await Harness.withEmulator { server in
             let result = try await Harness.run(["apify/hello-world", "--memory", "1000"], emulator: server)
             #expect(result.status == 64)
-            #expect(result.stderrLines == [
-                "actor-run: --memory must be a power of 2 from 128 to 32768 (MB), got 1000 (see actor-run --help)"
-            ])
+            #expect(
+                result.stderrLines == [
+                    "actor-run: --memory must be a power of 2 from 128 to 32768 (MB), got 1000 (see actor-run --help)"
+                ])
             #expect(await server.recordedRequests().isEmpty)
         }
     }
 
     @Test func missingInputFile() async throws {
         try await Harness.withEmulator { server in
-            let result = try await Harness.run(["apify/hello-world", "-f", "/nonexistent/input.json"], emulator: server)
+            let result = try await Harness.run(
+                ["apify/hello-world", "-f", "/nonexistent/input.json"], emulator: server)
             #expect(result.status == 66)
-            #expect(result.stderrLines == [
-                "actor-run: cannot read input file '/nonexistent/input.json': No such file or directory"
-            ])
+            #expect(
+                result.stderrLines == [
+                    "actor-run: cannot read input file '/nonexistent/input.json': No such file or directory"
+                ])
             #expect(await server.recordedRequests().isEmpty)
         }
     }

@@ -9,12 +9,14 @@ import Testing
 
     @Test func interruptAbortsTheRunItStarted() async throws {
         try await Harness.withEmulator { server in
-            let result = try await Harness.run(["emulator/sleep", "-i", #"{"seconds": 30}"#], emulator: server,
+            let result = try await Harness.run(
+                ["emulator/sleep", "-i", #"{"seconds": 30}"#], emulator: server,
                 timeout: .seconds(10), interrupt: started)
             #expect(result.status == 3, "\(result.stderr)")
             let runID = try Harness.runID(in: result)
-            #expect(result.stderrLines.dropFirst().first
-                == "actor-run: interrupted: aborting run \(runID) (interrupt again to force)")
+            #expect(
+                result.stderrLines.dropFirst().first
+                    == "actor-run: interrupted: aborting run \(runID) (interrupt again to force)")
             #expect(result.stderrLines.last?.hasPrefix("actor-run: run \(runID) ABORTED") == true)
             let aborts = await server.recordedRequests().filter { $0.path == "/v2/actor-runs/\(runID)/abort" }
             #expect(aborts.map(\.query) == ["gracefully=true"])
@@ -24,7 +26,8 @@ import Testing
     @Test func sigtermTwiceForcesTheAbort() async throws {
         try await Harness.withEmulator { server in
             let twice = Interruption(afterStderrContains: "actor-run: started run ", signals: [SIGTERM, SIGTERM])
-            let result = try await Harness.run(["emulator/sleep", "-i", #"{"seconds": 30}"#], emulator: server,
+            let result = try await Harness.run(
+                ["emulator/sleep", "-i", #"{"seconds": 30}"#], emulator: server,
                 timeout: .seconds(10), interrupt: twice)
             #expect(result.status == 3, "\(result.stderr)")
             let runID = try Harness.runID(in: result)
@@ -40,8 +43,9 @@ import Testing
                 timeout: .seconds(10), interrupt: started)
             #expect(result.status == 130, "\(result.stderr)")
             let runID = try Harness.runID(in: result)
-            #expect(result.stderrLines.last
-                == "actor-run: interrupted; run \(runID) goes on: follow it with `actor-run wait \(runID)`")
+            #expect(
+                result.stderrLines.last
+                    == "actor-run: interrupted; run \(runID) goes on: follow it with `actor-run wait \(runID)`")
             #expect(await server.recordedRequests().allSatisfy { !$0.path.hasSuffix("/abort") })
         }
     }
@@ -49,7 +53,8 @@ import Testing
     @Test func interruptWhileWaitingForStdinStartsNothing() async throws {
         try await Harness.withEmulator { server in
             let waiting = Interruption(afterStderrContains: "waiting for input on stdin", signals: [SIGINT])
-            let result = try await Harness.run(["apify/hello-world"], emulator: server, stdin: .silentPipe,
+            let result = try await Harness.run(
+                ["apify/hello-world"], emulator: server, stdin: .silentPipe,
                 timeout: .seconds(10), interrupt: waiting)
             #expect(result.status == 130, "\(result.stderr)")
             #expect(await server.recordedRequests().isEmpty)

@@ -34,8 +34,9 @@ import Testing
             #expect(result.status == 5, "\(result.stderr)")
             #expect(result.stdout.isEmpty)
             let runID = try Harness.runID(in: result)
-            #expect(result.stderrLines.last == "actor-run: run \(runID) SUCCEEDED but has no record 'OUTPUT' in its"
-                + " default key-value store (try --key with another record)")
+            #expect(
+                result.stderrLines.last == "actor-run: run \(runID) SUCCEEDED but has no record 'OUTPUT' in its"
+                    + " default key-value store (try --key with another record)")
         }
     }
 
@@ -51,18 +52,21 @@ import Testing
 
     @Test func unknownBuildIsExit67() async throws {
         try await Harness.withEmulator { server in
-            let result = try await Harness.run(["apify/hello-world", "--build", "beta", "--no-input"], emulator: server)
+            let result = try await Harness.run(
+                ["apify/hello-world", "--build", "beta", "--no-input"], emulator: server)
             #expect(result.status == 67, "\(result.stderr)")
-            #expect(result.stderrLines == [
-                "actor-run: cannot start actor apify~hello-world: Build with tag \"beta\" was not found. Has the Actor"
-                    + " been built already? (HTTP 403, unknown-build-tag)"
-            ])
+            #expect(
+                result.stderrLines == [
+                    "actor-run: cannot start actor apify~hello-world: Build with tag \"beta\" was not found. Has the Actor"
+                        + " been built already? (HTTP 403, unknown-build-tag)"
+                ])
         }
     }
 
     @Test func badTokenIsExit77() async throws {
         try await Harness.withEmulator { server in
-            let result = try await Harness.run(["apify/hello-world", "--no-input"], emulator: server, token: "wrong-token")
+            let result = try await Harness.run(
+                ["apify/hello-world", "--no-input"], emulator: server, token: "wrong-token")
             #expect(result.status == 77, "\(result.stderr)")
             #expect(result.stderrLines.count == 1)
             #expect(result.stderrLines[0].contains("(HTTP 401, user-or-token-not-found)"))
@@ -75,8 +79,9 @@ import Testing
             let result = try await Harness.run(["apify/hello-world", "--no-input"], emulator: server, token: nil)
             #expect(result.status == 77, "\(result.stderr)")
             #expect(result.stderrLines.count == 1)
-            #expect(result.stderrLines[0].hasSuffix(
-                "; no API token was found: set APIFY_TOKEN, pass --token-file, or run `apify login`"))
+            #expect(
+                result.stderrLines[0].hasSuffix(
+                    "; no API token was found: set APIFY_TOKEN, pass --token-file, or run `apify login`"))
             #expect(await server.recordedRequests().first?.header("Authorization") == nil)
         }
     }
@@ -86,7 +91,8 @@ import Testing
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)")
             try Data("\(Harness.token)\n".utf8).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
-            let result = try await Harness.run(["apify/hello-world", "--no-input", "--token-file", file.path], emulator: server,
+            let result = try await Harness.run(
+                ["apify/hello-world", "--no-input", "--token-file", file.path], emulator: server,
                 token: nil)
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdoutText == "{\"greeting\": \"Hello, world!\"}\n")
@@ -100,7 +106,8 @@ import Testing
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let target = directory.appendingPathComponent("output.json")
-            let result = try await Harness.run(["apify/hello-world", "-i", #"{"message":"Bo"}"#, "-o", target.path],
+            let result = try await Harness.run(
+                ["apify/hello-world", "-i", #"{"message":"Bo"}"#, "-o", target.path],
                 emulator: server)
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.isEmpty)
@@ -115,7 +122,8 @@ import Testing
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             for actor in ["emulator/fail", "emulator/no-output"] {
-                let result = try await Harness.run([actor, "--no-input", "-o", directory.appendingPathComponent("o").path],
+                let result = try await Harness.run(
+                    [actor, "--no-input", "-o", directory.appendingPathComponent("o").path],
                     emulator: server)
                 #expect(result.status != 0)
                 #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
@@ -124,12 +132,14 @@ import Testing
     }
 
     @Test func unreachableAPIIsExit69() async throws {
-        let result = try await Harness.run(["apify/hello-world", "--no-input", "--api-url", "http://127.0.0.1:9", "--retries", "0"],
+        let result = try await Harness.run(
+            ["apify/hello-world", "--no-input", "--api-url", "http://127.0.0.1:9", "--retries", "0"],
             emulator: nil)
         #expect(result.status == 69)
-        #expect(result.stderrLines == [
-            "actor-run: cannot start actor apify~hello-world: Failed to connect to 127.0.0.1 port 9 after 0 ms:"
-                + " Couldn't connect to server"
-        ] || result.stderrLines.count == 1 && result.stderrLines[0].contains("Couldn't connect to server"))
+        #expect(
+            result.stderrLines == [
+                "actor-run: cannot start actor apify~hello-world: Failed to connect to 127.0.0.1 port 9 after 0 ms:"
+                    + " Couldn't connect to server"
+            ] || result.stderrLines.count == 1 && result.stderrLines[0].contains("Couldn't connect to server"))
     }
 }

@@ -8,13 +8,20 @@ import Testing
     @Test func helloWorldPrintsItsOutputRecord() async throws {
         try await Harness.withEmulator { server in
             let result = try await Harness.run(
-                ["apify/hello-world", "--memory", "1024", "--timeout", "0", "--build", "latest", "-i", #"{"message": "Ada"}"#],
+                [
+                    "apify/hello-world", "--memory", "1024", "--timeout", "0", "--build", "latest", "-i",
+                    #"{"message": "Ada"}"#,
+                ],
                 emulator: server)
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdoutText == "{\"greeting\": \"Hello, Ada!\"}\n")
             let runID = try Harness.runID(in: result)
-            #expect(result.stderrLines.first == "actor-run: started run \(runID) of apify~hello-world (build 0.0.1, 1024 MB): READY"
-                || result.stderrLines.first?.hasPrefix("actor-run: started run \(runID) of apify~hello-world (") == true)
+            #expect(
+                result.stderrLines.first
+                    == "actor-run: started run \(runID) of apify~hello-world (build 0.0.1, 1024 MB): READY"
+                    || result.stderrLines.first?.hasPrefix("actor-run: started run \(runID) of apify~hello-world (")
+                        == true
+            )
             #expect(result.stderrLines.last?.hasPrefix("actor-run: run \(runID) SUCCEEDED in ") == true)
             #expect(result.stderrLines.last?.hasSuffix("; wrote 28 bytes") == true)
 
@@ -31,7 +38,10 @@ import Testing
                 #expect(!request.path.contains(Harness.token))
             }
             #expect(requests.dropFirst().allSatisfy { $0.method == "GET" })
-            #expect(requests.contains { $0.path == "/v2/actor-runs/\(runID)" && ($0.query ?? "").hasPrefix("waitForFinish=") })
+            #expect(
+                requests.contains {
+                    $0.path == "/v2/actor-runs/\(runID)" && ($0.query ?? "").hasPrefix("waitForFinish=")
+                })
         }
     }
 
@@ -57,7 +67,8 @@ import Testing
 
     @Test func detachPrintsTheRunIDAndReturns() async throws {
         try await Harness.withEmulator { server in
-            let result = try await Harness.run(["emulator/sleep", "-i", #"{"seconds": 30}"#, "--detach"], emulator: server)
+            let result = try await Harness.run(
+                ["emulator/sleep", "-i", #"{"seconds": 30}"#, "--detach"], emulator: server)
             #expect(result.status == 0, "\(result.stderr)")
             let runID = try Harness.runID(in: result)
             #expect(result.stdoutText == "\(runID)\n")
@@ -67,12 +78,15 @@ import Testing
 
     @Test func waitLimitExitsFourWithTheRunID() async throws {
         try await Harness.withEmulator { server in
-            let result = try await Harness.run(["emulator/sleep", "-i", #"{"seconds": 30}"#, "--wait", "1s"], emulator: server)
+            let result = try await Harness.run(
+                ["emulator/sleep", "-i", #"{"seconds": 30}"#, "--wait", "1s"], emulator: server)
             #expect(result.status == 4, "\(result.stderr)")
             let runID = try Harness.runID(in: result)
             #expect(result.stdoutText == "\(runID)\n")
-            #expect(result.stderrLines.last
-                == "actor-run: stopped waiting: run \(runID) is still RUNNING; resume with `actor-run wait \(runID)`")
+            #expect(
+                result.stderrLines.last
+                    == "actor-run: stopped waiting: run \(runID) is still RUNNING; resume with `actor-run wait \(runID)`"
+            )
         }
     }
 }

@@ -1,0 +1,226 @@
+import ApifyEmulator
+import CurlHTTP
+import Foundation
+import Synchronization
+import Testing
+
+/// The libcurl wrapper over real loopback sockets, against the emulator as an ordinary HTTP server.
+@Suite struct CurlSessionTests {
+    static let token = "curl-test-token"
+
+    private func withServer(_ body: (EmulatorServer, CurlSession) async throws -> Void) async throws {
+        let server = try await EmulatorServer.start(EmulatorConfiguration(token: Self.token))
+        do {
+            try await body(server, CurlSession())
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    private func auth() -> [HTTPHeader] { [HTTPHeader("Authorization", "Bearer \(Self.token)")] }
+
+    /// Starts a run of `actor` and returns its ID, through the wrapper itself.
+    private func startRun(
+        _ session: CurlSession, _ server: EmulatorServer, actor: String, body: HTTPRequestBody = .empty,
+        contentType: String = "application/json"
+    ) async throws -> String {
+        let response = try await session.collect(
+            HTTPRequest(
+                method: "POST", url: "\(server.baseURL)/v2/actors/\(actor)/runs",
+                headers: auth() + [HTTPHeader("Content-Type", contentType)], body: body),
+            limit: 1 << 20)
+        #expect(response.status == 201)
+        let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+        return try #require((object?["data"] as? [String: Any])?["id"] as? String)
+    }
+
+    @Test func keepAliveReusesOneConnection() async throws {
+        try await withServer { server, session in
+            var opened: [Int] = []
+            for _ in 0..<3 {
+                let exchange = try await session.send(
+                    HTTPRequest(url: "\(server.baseURL)/v2/users/me", headers: auth()),
+                    to: CollectingSink(limit: 1 << 16))
+                #expect(exchange.head.status == 200)
+                opened.append(exchange.connectionsOpened)
+            }
+            #expect(opened == [1, 0, 0])
+        }
+    }
+
+    @Test func bodyStreamsInChunksAfterTheHead() async throws {
+        try await withServer { server, session in
+            let runID = try await startRun(session, server, actor: "emulator~binary")
+            let run = try await session.collect(
+                HTTPRequest(url: "\(server.baseURL)/v2/actor-runs/\(runID)?waitForFinish=10"), limit: 1 << 20)
+            #expect(run.status == 200)
+            let sink = OrderCheckingSink()
+            let exchange = try await session.send(
+                HTTPRequest(url: "\(server.baseURL)/v2/actor-runs/\(runID)/key-value-store/records/OUTPUT"), to: sink)
+            #expect(exchange.head.status == 200)
+            #expect(exchange.head.value(for: "content-type") == "application/octet-stream")
+            #expect(exchange.bodyBytes == 65536)
+            let (events, bytes) = sink.snapshot
+            #expect(events.first == "head 200")
+            #expect(events.dropFirst().allSatisfy { $0.hasPrefix("chunk") })
+            #expect(events.count > 2, "a 64 KiB body arrives in more than one chunk")
+            #expect(bytes == (0..<65536).map { UInt8($0 % 256) })
+        }
+    }
+
+    @Test func postedBytesArriveExactly() async throws {
+        try await withServer { server, session in
+            let payload = Array("{\"message\": \"bytes\"}".utf8)
+            let runID = try await startRun(session, server, actor: "emulator~echo", body: .bytes(payload))
+            let input = try await session.collect(
+                HTTPRequest(url: "\(server.baseURL)/v2/actor-runs/\(runID)/key-value-store/records/INPUT"),
+                limit: 1 << 20)
+            #expect(input.body == payload)
+        }
+    }
+
+    @Test func bodyFromAFileDescriptorIsSentChunked() async throws {
+        try await withServer { server, session in
+            var fds: [Int32] = [0, 0]
+            #expect(pipe(&fds) == 0)
+            let payload = Array(repeating: UInt8(ascii: "x"), count: 200_000)
+            let writer = Thread {
+                payload.withUnsafeBytes { _ = write(fds[1], $0.baseAddress, $0.count) }
+                close(fds[1])
+            }
+            writer.start()
+            let runID = try await startRun(
+                session, server, actor: "emulator~echo", body: .fileDescriptor(fds[0], length: nil),
+                contentType: "text/plain")
+            close(fds[0])
+            let input = try await session.collect(
+                HTTPRequest(url: "\(server.baseURL)/v2/actor-runs/\(runID)/key-value-store/records/INPUT"),
+                limit: 1 << 20)
+            #expect(input.body == payload)
+            let post = try #require(await server.recordedRequests().first { $0.method == "POST" })
+            #expect(post.header("Transfer-Encoding") == "chunked")
+        }
+    }
+
+    @Test func collectingPastTheCapFails() async throws {
+        try await withServer { server, session in
+            let runID = try await startRun(session, server, actor: "emulator~binary")
+            _ = try await session.collect(
+                HTTPRequest(url: "\(server.baseURL)/v2/actor-runs/\(runID)?waitForFinish=10"), limit: 1 << 20)
+            do {
+                _ = try await session.collect(
+                    HTTPRequest(url: "\(server.baseURL)/v2/actor-runs/\(runID)/key-value-store/records/OUTPUT"),
+                    limit: 1000)
+                Issue.record("a body over the cap was collected")
+            } catch {
+                #expect(error.kind == .sinkFailed)
+                #expect(error.sinkError is CollectingSink.BodyTooLarge)
+            }
+        }
+    }
+
+    @Test func totalTimeoutEndsAHeldRequest() async throws {
+        try await withServer { server, session in
+            let runID = try await startRun(session, server, actor: "emulator~sleep")
+            let clock = ContinuousClock()
+            let start = clock.now
+            do {
+                _ = try await session.collect(
+                    HTTPRequest(
+                        url: "\(server.baseURL)/v2/actor-runs/\(runID)?waitForFinish=30",
+                        timeouts: HTTPTimeouts(idle: nil, total: .milliseconds(700))),
+                    limit: 1 << 20)
+                Issue.record("a request held for 30 s ended before its 0.7 s limit")
+            } catch {
+                #expect(error.kind == .timedOut)
+                #expect(error.curlCode == 28)
+            }
+            #expect(clock.now - start < .seconds(5))
+        }
+    }
+
+    @Test func cancellationStopsALongPollAtOnce() async throws {
+        try await withServer { server, session in
+            let runID = try await startRun(session, server, actor: "emulator~sleep")
+            let clock = ContinuousClock()
+            let start = clock.now
+            let poll = Task {
+                try await session.collect(
+                    HTTPRequest(
+                        url: "\(server.baseURL)/v2/actor-runs/\(runID)?waitForFinish=30",
+                        timeouts: HTTPTimeouts(idle: nil, total: .seconds(45))),
+                    limit: 1 << 20)
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            poll.cancel()
+            do {
+                _ = try await poll.value
+                Issue.record("the cancelled long-poll returned a response")
+            } catch let error as HTTPError {
+                #expect(error.kind == .cancelled)
+            }
+            #expect(clock.now - start < .seconds(1.3))
+        }
+    }
+
+    @Test func onlyHTTPAndHTTPSAreSpoken() async throws {
+        let session = CurlSession()
+        do {
+            _ = try await session.collect(HTTPRequest(url: "file:///etc/passwd"), limit: 1 << 20)
+            Issue.record("libcurl read a file: URL")
+        } catch {
+            #expect(error.kind == .unsupportedProtocol)
+            #expect(!error.requestMayHaveReachedServer)
+        }
+    }
+
+    @Test func refusedConnectionIsKnownUnsent() async throws {
+        do {
+            _ = try await CurlSession().collect(HTTPRequest(url: "http://127.0.0.1:9/"), limit: 1 << 20)
+            Issue.record("connected to the discard port")
+        } catch {
+            #expect(error.kind == .couldNotConnect)
+            #expect(!error.requestMayHaveReachedServer)
+            #expect(error.message.contains("127.0.0.1 port 9"))
+        }
+    }
+
+    @Test func redirectsAreNotFollowedUnlessAsked() async throws {
+        try await withServer { server, session in
+            let runID = try await startRun(session, server, actor: "emulator~redirect")
+            _ = try await session.collect(
+                HTTPRequest(url: "\(server.baseURL)/v2/actor-runs/\(runID)?waitForFinish=10"), limit: 1 << 20)
+            let url = "\(server.baseURL)/v2/actor-runs/\(runID)/key-value-store/records/OUTPUT"
+            let direct = try await session.collect(HTTPRequest(url: url, headers: auth()), limit: 1 << 20)
+            #expect(direct.status == 302)
+            #expect(direct.head.value(for: "Location")?.hasPrefix("http://localhost:\(server.port)/") == true)
+            let followed = try await session.collect(
+                HTTPRequest(url: url, headers: auth(), followsRedirects: true), limit: 1 << 20)
+            #expect(followed.status == 200)
+            #expect(followed.body == Array("{\"redirected\": true}\n".utf8))
+            let signed = try #require(await server.recordedRequests().last)
+            #expect(signed.query?.contains("signature=") == true)
+            #expect(signed.header("Authorization") == nil)
+        }
+    }
+}
+
+/// Records the order of sink calls and the bytes, to show the head comes first and the body in chunks.
+final class OrderCheckingSink: HTTPBodySink, @unchecked Sendable {
+    private let state = Mutex<([String], [UInt8])>(([], []))
+
+    func receive(head: HTTPResponseHead) throws {
+        state.withLock { $0.0.append("head \(head.status)") }
+    }
+
+    func receive(_ chunk: UnsafeRawBufferPointer) throws {
+        state.withLock {
+            $0.0.append("chunk \(chunk.count)")
+            $0.1.append(contentsOf: chunk)
+        }
+    }
+
+    var snapshot: ([String], [UInt8]) { state.withLock { $0 } }
+}
