@@ -174,6 +174,7 @@ final class StatusLog: @unchecked Sendable {
         lock.withLock {
             switch event {
             case .started(let run): entries.append("started \(run.status)")
+            case .attached(let run): entries.append("attached \(run.status)")
             case .statusChanged(let run): entries.append(run.status.rawValue)
             }
         }

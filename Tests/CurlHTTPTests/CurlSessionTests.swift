@@ -86,9 +86,10 @@ import Testing
             var fds: [Int32] = [0, 0]
             #expect(pipe(&fds) == 0)
             let payload = Array(repeating: UInt8(ascii: "x"), count: 200_000)
+            let writeEnd = fds[1]
             let writer = Thread {
-                payload.withUnsafeBytes { _ = write(fds[1], $0.baseAddress, $0.count) }
-                close(fds[1])
+                payload.withUnsafeBytes { _ = write(writeEnd, $0.baseAddress, $0.count) }
+                close(writeEnd)
             }
             writer.start()
             let runID = try await startRun(
@@ -114,7 +115,7 @@ import Testing
                     HTTPRequest(url: "\(server.baseURL)/v2/actor-runs/\(runID)/key-value-store/records/OUTPUT"),
                     limit: 1000)
                 Issue.record("a body over the cap was collected")
-            } catch {
+            } catch let error as HTTPError {
                 #expect(error.kind == .sinkFailed)
                 #expect(error.sinkError is CollectingSink.BodyTooLarge)
             }
@@ -133,7 +134,7 @@ import Testing
                         timeouts: HTTPTimeouts(idle: nil, total: .milliseconds(700))),
                     limit: 1 << 20)
                 Issue.record("a request held for 30 s ended before its 0.7 s limit")
-            } catch {
+            } catch let error as HTTPError {
                 #expect(error.kind == .timedOut)
                 #expect(error.curlCode == 28)
             }
