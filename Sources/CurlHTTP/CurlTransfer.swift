@@ -204,9 +204,8 @@ final class CurlTransfer: @unchecked Sendable {
             } catch {
                 return .failure(HTTPError(kind: .sinkFailed, message: "\(error)", sinkError: error))
             }
-            var opened = 0
-            opened = Int(info(CURLINFO_NUM_CONNECTS))
-            return .success(HTTPExchange(head: pendingHead, bodyBytes: bodyBytes, connectionsOpened: opened))
+            return .success(
+                HTTPExchange(head: pendingHead, bodyBytes: bodyBytes, connectionsOpened: info(CURLINFO_NUM_CONNECTS)))
         }
         return .failure(error(for: code))
     }
@@ -214,8 +213,7 @@ final class CurlTransfer: @unchecked Sendable {
     private func deliverHeadIfNeeded() throws {
         guard !headDelivered else { return }
         headDelivered = true
-        var status = 0
-        status = Int(info(CURLINFO_RESPONSE_CODE))
+        let status = info(CURLINFO_RESPONSE_CODE)
         if status != 0 { pendingHead.status = status }
         try sink.receive(head: pendingHead)
     }
@@ -229,8 +227,7 @@ final class CurlTransfer: @unchecked Sendable {
     func error(for code: CURLcode) -> HTTPError {
         let detail = String(cString: errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
-        var sent: Int = 0
-        sent = info(CURLINFO_REQUEST_SIZE)
+        let sent = info(CURLINFO_REQUEST_SIZE)
         let kind: HTTPError.Kind
         switch code {
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: kind = .couldNotConnect
@@ -248,7 +245,8 @@ final class CurlTransfer: @unchecked Sendable {
         if kind == .sinkFailed, let sinkError {
             return HTTPError(kind: kind, message: "\(sinkError)", curlCode: Int(code.rawValue), sinkError: sinkError)
         }
-        let unsent = kind == .couldNotConnect || kind == .unsupportedProtocol || sent == 0 && kind != .timedOut
+        // No request byte issued (libcurl's count of request bytes sent is 0) means the server saw nothing.
+        let unsent = kind == .couldNotConnect || kind == .unsupportedProtocol || sent == 0
         return HTTPError(
             kind: kind,
             message: message,

@@ -162,7 +162,27 @@ import Testing
             } catch let error as HTTPError {
                 #expect(error.kind == .cancelled)
             }
-            #expect(clock.now - start < .seconds(1.3))
+            #expect(clock.now - start < .seconds(1.5))
+        }
+    }
+
+    @Test func transfersRunSideBySideOnOneSession() async throws {
+        try await withServer { server, session in
+            let runID = try await startRun(session, server, actor: "emulator~sleep")
+            let held = Task {
+                try await session.collect(
+                    HTTPRequest(url: "\(server.baseURL)/v2/actor-runs/\(runID)?waitForFinish=30"), limit: 1 << 20)
+            }
+            // While the server holds that long-poll, other requests on the same session go through.
+            for _ in 0..<3 {
+                let quick = try await session.collect(
+                    HTTPRequest(url: "\(server.baseURL)/v2/users/me", headers: auth()), limit: 1 << 20)
+                #expect(quick.status == 200)
+            }
+            let pending = await server.recordedRequests().filter { ($0.query ?? "").contains("waitForFinish=30") }
+            #expect(pending.count == 1)
+            held.cancel()
+            await #expect(throws: HTTPError.self) { _ = try await held.value }
         }
     }
 
