@@ -10,6 +10,8 @@ public enum ActorRunMain {
     /// The commands besides `run`, by the word that names them.
     static let subcommands: [String: any ActorRunSubcommand.Type] = [
         "run": RunCommand.self,
+        "task": TaskCommand.self,
+        "resurrect": ResurrectCommand.self,
         "wait": WaitCommand.self,
         "abort": AbortCommand.self,
     ]

@@ -10,6 +10,8 @@ enum HelpText {
 
         COMMANDS
           actor-run [run] <actor>     start the actor, wait, print its OUTPUT record
+          actor-run task <task>       the same for a saved task (input fields override the task's)
+          actor-run resurrect <run-id>  resurrect an ended run, wait, print its output
           actor-run wait <run-id>     attach to an existing run: wait, print its output
           actor-run abort <run-id>    abort a run (gracefully unless --force)
 

@@ -3,7 +3,7 @@ import ArgumentParser
 import Foundation
 
 /// `actor-run <actor>` (also spelled `actor-run run <actor>`): start an actor, wait, print its OUTPUT record.
-struct RunCommand: ParsableCommand {
+struct RunCommand: ActorRunSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "actor-run",
         abstract: "Run an Apify actor, wait for it to finish, and print its OUTPUT record.",
@@ -21,6 +21,24 @@ struct RunCommand: ParsableCommand {
     @OptionGroup(title: "Input")
     var input: InputFlags
 
+    @OptionGroup var start: StartFlags
+
+    func validate() throws {
+        try run.validate()
+        try input.validate()
+    }
+
+    func execute(interrupts: Interrupts) async -> ExitStatus {
+        await start.execute(interrupts: interrupts) { reporter in
+            let actor = try ActorReference(parsing: self.actor)
+            let input = try InputReader(contentType: input.contentType, reporter: reporter).read(input.source)
+            return (.actor(actor), try run.options(), input)
+        }
+    }
+}
+
+/// What every command that starts a run shares: waiting, output, and the connection.
+struct StartFlags: ParsableArguments {
     @OptionGroup(title: "Waiting and output")
     var waiting: WaitLimitFlags
 
@@ -40,24 +58,24 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         try connection.validate()
-        try run.validate()
-        try input.validate()
         if detach && output.outputFile != nil {
             throw ValidationError("--detach prints the run ID; it cannot be combined with --output-file")
         }
     }
 
-    /// The flags turned into the plan the library carries out, and the outcome turned into an exit code.
-    func execute(interrupts: Interrupts) async -> ExitStatus {
+    /// Reads what to start (`prepare` may read input, so it runs before anything is sent), starts it, follows
+    /// it, and turns the outcome into an exit status.
+    func execute(
+        interrupts: Interrupts,
+        prepare: (Reporter) throws -> (RunTarget, RunOptions, RunInput?)
+    ) async -> ExitStatus {
         let reporter = output.reporter
         return await reporter.reportingFailures {
-            let actor = try ActorReference(parsing: actor)
-            let options = try run.options()
-            let runInput = try InputReader(contentType: input.contentType, reporter: reporter).read(input.source)
+            let (target, options, input) = try prepare(reporter)
             let plan = CallPlan(
-                actor: actor,
+                target: target,
                 options: options,
-                input: runInput,
+                input: input,
                 waitLimit: waiting.wait?.duration,
                 recordKey: output.key,
                 detaches: detach

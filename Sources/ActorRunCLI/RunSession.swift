@@ -29,7 +29,7 @@ struct RunSession: Sendable {
     /// `actor-run <actor>`: start a run, follow it, print its record.
     func call(_ plan: CallPlan, outputFile: String?, interrupts: Interrupts) async -> ExitStatus {
         await execute(
-            actor: plan.actor.description, recordKey: plan.recordKey, outputFile: outputFile,
+            actor: plan.target.description, recordKey: plan.recordKey, outputFile: outputFile,
             interrupts: interrupts
         ) {
             call, destination, events throws(ApifyError) in

@@ -64,5 +64,3 @@ struct AbortCommand: ActorRunSubcommand {
 protocol ActorRunSubcommand: ParsableCommand {
     func execute(interrupts: Interrupts) async -> ExitStatus
 }
-
-extension RunCommand: ActorRunSubcommand {}

@@ -1,6 +1,30 @@
-/// One invocation of `actor-run <actor>`: what to start, how long to wait, what to fetch.
+/// What a call starts: a run of an actor or of a saved task, or an ended run brought back.
+public enum RunTarget: Sendable, Equatable, CustomStringConvertible {
+    case actor(ActorReference)
+    case task(ActorReference)
+    case resurrection(runID: String)
+
+    public var description: String {
+        switch self {
+        case .actor(let actor): return actor.description
+        case .task(let task): return "task \(task)"
+        case .resurrection(let runID): return "run \(runID)"
+        }
+    }
+
+    /// The start of an error message when starting fails.
+    var failureAction: String {
+        switch self {
+        case .actor(let actor): return "cannot start actor \(actor)"
+        case .task(let task): return "cannot start task \(task)"
+        case .resurrection(let runID): return "cannot resurrect run \(runID)"
+        }
+    }
+}
+
+/// One invocation of `actor-run <actor>` (or `task`, `resurrect`): what to start, how long to wait, what to fetch.
 public struct CallPlan: Sendable {
-    public var actor: ActorReference
+    public var target: RunTarget
     public var options: RunOptions
     public var input: RunInput?
     /// The client's own wait limit (`--wait`); `nil` waits until the run ends.
@@ -11,6 +35,23 @@ public struct CallPlan: Sendable {
     public var detaches: Bool
 
     public init(
+        target: RunTarget,
+        options: RunOptions = RunOptions(),
+        input: RunInput? = nil,
+        waitLimit: Duration? = nil,
+        recordKey: String = "OUTPUT",
+        detaches: Bool = false
+    ) {
+        self.target = target
+        self.options = options
+        self.input = input
+        self.waitLimit = waitLimit
+        self.recordKey = recordKey
+        self.detaches = detaches
+    }
+
+    /// A plan to run an actor.
+    public init(
         actor: ActorReference,
         options: RunOptions = RunOptions(),
         input: RunInput? = nil,
@@ -18,12 +59,9 @@ public struct CallPlan: Sendable {
         recordKey: String = "OUTPUT",
         detaches: Bool = false
     ) {
-        self.actor = actor
-        self.options = options
-        self.input = input
-        self.waitLimit = waitLimit
-        self.recordKey = recordKey
-        self.detaches = detaches
+        self.init(
+            target: .actor(actor), options: options, input: input, waitLimit: waitLimit, recordKey: recordKey,
+            detaches: detaches)
     }
 }
 
@@ -68,7 +106,7 @@ public struct ActorCall: Sendable {
         destination: @Sendable () throws -> any RecordDestination,
         events: @escaping @Sendable (CallEvent) -> Void
     ) async throws(ApifyError) -> CallOutcome {
-        let started = try await api.startRun(actor: plan.actor, options: plan.options, input: plan.input)
+        let started = try await api.start(plan.target, options: plan.options, input: plan.input)
         events(.started(started))
         if plan.detaches { return .detached(started) }
         return try await follow(

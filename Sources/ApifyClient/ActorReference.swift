@@ -3,8 +3,8 @@ public struct ActorReference: Sendable, Equatable, CustomStringConvertible {
     /// The form the API takes in a URL path: `/` would split the path, so `user/name` becomes `user~name`.
     public let pathComponent: String
 
-    /// Fails with a message for the user when the text cannot name an actor.
-    public init(parsing text: String) throws(ApifyError) {
+    /// Fails with a message for the user when the text cannot name an actor (or what `naming` says).
+    public init(parsing text: String, naming noun: String = "an actor") throws(ApifyError) {
         let slashes = text.filter { $0 == "/" }.count
         var path = text
         if slashes == 1 && !text.contains("~") {
@@ -18,7 +18,7 @@ public struct ActorReference: Sendable, Equatable, CustomStringConvertible {
         guard isValid else {
             throw ApifyError(
                 kind: .invalidArgument,
-                message: "'\(text)' is not an actor: use user/name, user~name or an actor ID"
+                message: "'\(text)' is not \(noun): use user/name, user~name or an ID"
             )
         }
         pathComponent = path

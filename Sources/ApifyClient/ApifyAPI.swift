@@ -65,26 +65,39 @@ public final class ApifyAPI: Sendable {
         self.trace = trace
     }
 
-    /// Starts a run (`POST /v2/actors/{actor}/runs`). Sent once: it is repeated only when the request surely
-    /// never reached the server, or the server said 429 (it did not process it), so one call starts one run.
-    public func startRun(actor: ActorReference, options: RunOptions, input: RunInput?) async throws(ApifyError)
-        -> Run
-    {
+    /// Starts a run: of an actor (`POST /v2/actors/{actor}/runs`), of a task (`/v2/actor-tasks/{task}/runs`,
+    /// whose input fields override the task's), or again for an ended run (`/v2/actor-runs/{id}/resurrect`).
+    /// Sent once: it is repeated only when the request surely never reached the server, or the server said 429
+    /// (it did not process it), so one call starts one run.
+    public func start(_ target: RunTarget, options: RunOptions, input: RunInput?) async throws(ApifyError) -> Run {
         var headers = commonHeaders()
         if let input { headers.append(HTTPHeader("Content-Type", input.contentType)) }
+        let path: String
+        switch target {
+        case .actor(let actor): path = "/v2/actors/\(escape(actor.pathComponent))/runs"
+        case .task(let task): path = "/v2/actor-tasks/\(escape(task.pathComponent))/runs"
+        case .resurrection(let runID): path = "/v2/actor-runs/\(escape(runID))/resurrect"
+        }
         let request = HTTPRequest(
             method: "POST",
-            url: url("/v2/actors/\(escape(actor.pathComponent))/runs", query: options.queryItems),
+            url: url(path, query: options.queryItems),
             headers: headers,
             body: input.map { .bytes($0.bytes) } ?? .empty,
             timeouts: HTTPTimeouts(idle: .seconds(60))
         )
-        let action = "cannot start actor \(actor)"
+        let action = target.failureAction
         let response = try await collect(request, action: action, isIdempotent: false)
         guard response.status == 201 || response.status == 200 else {
             throw apiError(response, action: action)
         }
         return try decodeRun(response, action: action)
+    }
+
+    /// Starts a run of an actor; see `start(_:options:input:)`.
+    public func startRun(actor: ActorReference, options: RunOptions, input: RunInput?) async throws(ApifyError)
+        -> Run
+    {
+        try await start(.actor(actor), options: options, input: input)
     }
 
     /// Gets a run, letting the server hold the answer up to `waitForFinish` seconds (it clamps to 60) until

@@ -1,0 +1,67 @@
+import ApifyClient
+import ArgumentParser
+
+/// `actor-run task <task>`: run a saved task; the input's fields override the task's, one by one.
+struct TaskCommand: ActorRunSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "task",
+        abstract: "Run a saved task, wait for it to finish, and print its OUTPUT record.",
+        discussion: "The input must be a JSON object: its fields override the task's. Exit codes are those of "
+            + "`actor-run <actor>`."
+    )
+
+    @Argument(help: "The task: user/name, user~name or a task ID.")
+    var task: String
+
+    @OptionGroup(title: "Run options")
+    var run: RunFlags
+
+    @OptionGroup(title: "Input")
+    var input: InputFlags
+
+    @OptionGroup var start: StartFlags
+
+    func validate() throws {
+        try run.validate()
+        try input.validate()
+        if !RunInput.isJSON(contentType: input.contentType) {
+            throw ValidationError("a task's input must be JSON (it is merged into the task's input)")
+        }
+    }
+
+    func execute(interrupts: Interrupts) async -> ExitStatus {
+        await start.execute(interrupts: interrupts) { reporter in
+            let task = try ActorReference(parsing: self.task, naming: "a task")
+            let input = try InputReader(contentType: input.contentType, reporter: reporter).read(input.source)
+            return (.task(task), try run.options(), input)
+        }
+    }
+}
+
+/// `actor-run resurrect <run-id>`: bring an ended run back (same storages), wait, print its output.
+struct ResurrectCommand: ActorRunSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resurrect",
+        abstract: "Resurrect an ended run (same storages), wait for it to finish, and print its output.",
+        discussion: "Run options left out keep the run's previous values. Exit codes are those of "
+            + "`actor-run <actor>`."
+    )
+
+    @Argument(help: "The run ID.")
+    var runID: String
+
+    @OptionGroup(title: "Run options")
+    var run: RunFlags
+
+    @OptionGroup var start: StartFlags
+
+    func validate() throws {
+        try run.validate()
+    }
+
+    func execute(interrupts: Interrupts) async -> ExitStatus {
+        await start.execute(interrupts: interrupts) { _ in
+            (.resurrection(runID: runID), try run.options(), nil)
+        }
+    }
+}
