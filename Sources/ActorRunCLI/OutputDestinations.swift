@@ -16,6 +16,16 @@ final class StandardOutputDestination: RecordDestination, @unchecked Sendable {
     func discard() {}
 }
 
+/// The run's log goes to stderr as it arrives, between the status lines.
+final class StandardErrorDestination: RecordDestination, @unchecked Sendable {
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try FileDescriptorWriter.write(bytes, to: STDERR_FILENO)
+    }
+
+    func commit() throws {}
+    func discard() {}
+}
+
 /// The record goes to a temporary file beside the target, renamed into place only when complete, so the
 /// target is either the whole record or untouched.
 final class AtomicFileDestination: RecordDestination, @unchecked Sendable {

@@ -76,9 +76,8 @@ struct StartFlags: ParsableArguments {
                 target: target,
                 options: options,
                 input: input,
-                waitLimit: waiting.wait?.duration,
-                recordKey: output.key,
-                detaches: detach
+                detaches: detach,
+                follow: output.followPlan(waitLimit: waiting.wait?.duration)
             )
             var session = try connection.session(reporter: reporter, isVerbose: output.verbose)
             session.abortsOnInterrupt = !noAbortOnInterrupt
@@ -288,6 +287,20 @@ struct OutputFlags: ParsableArguments {
         help: ArgumentHelp("Record of the run's default key-value store to print.", valueName: "key"))
     var key = "OUTPUT"
 
+    @Flag(help: "Print the run's default dataset items instead of a record.")
+    var dataset = false
+
+    @Option(help: ArgumentHelp("Dataset format: json, jsonl, csv, xml, html, xlsx, rss.", valueName: "format"))
+    var format = "json"
+
+    @Flag(help: "Print the final run object (the API's JSON, unchanged) instead of the output.")
+    var json = false
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Stream the run's log to stderr while waiting (default: when stderr is a terminal).")
+    var logs: Bool?
+
     @Flag(name: [.short, .long], help: "Print nothing on stderr but errors.")
     var quiet = false
 
@@ -295,4 +308,25 @@ struct OutputFlags: ParsableArguments {
     var verbose = false
 
     var reporter: Reporter { Reporter(isQuiet: quiet) }
+
+    func validate() throws {
+        if json && (dataset || key != "OUTPUT") {
+            throw ValidationError("--json prints the run object; it cannot be combined with --dataset or --key")
+        }
+        if dataset && key != "OUTPUT" {
+            throw ValidationError("--dataset prints the dataset; it cannot be combined with --key")
+        }
+        if !Self.formats.contains(format) {
+            throw ValidationError("--format must be one of \(Self.formats.joined(separator: ", ")), got '\(format)'")
+        }
+    }
+
+    static let formats = ["json", "jsonl", "csv", "xml", "html", "xlsx", "rss"]
+
+    /// What to print and whether to stream the log, as these flags say.
+    func followPlan(waitLimit: Duration?) -> FollowPlan {
+        let output: RunOutput = json ? .runObject : dataset ? .datasetItems(format: format) : .record(key: key)
+        let streamsLog = !quiet && (logs ?? (isatty(STDERR_FILENO) == 1))
+        return FollowPlan(waitLimit: waitLimit, output: output, log: streamsLog ? StandardErrorDestination() : nil)
+    }
 }

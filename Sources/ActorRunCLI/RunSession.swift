@@ -29,7 +29,7 @@ struct RunSession: Sendable {
     /// `actor-run <actor>`: start a run, follow it, print its record.
     func call(_ plan: CallPlan, outputFile: String?, interrupts: Interrupts) async -> ExitStatus {
         await execute(
-            actor: plan.target.description, recordKey: plan.recordKey, outputFile: outputFile,
+            actor: plan.target.description, output: plan.follow.output, outputFile: outputFile,
             interrupts: interrupts
         ) {
             call, destination, events throws(ApifyError) in
@@ -38,19 +38,16 @@ struct RunSession: Sendable {
     }
 
     /// `actor-run wait <run-id>`: follow a run started elsewhere (an interrupt leaves it going).
-    func attach(runID: String, waitLimit: Duration?, recordKey: String, outputFile: String?, interrupts: Interrupts)
-        async -> ExitStatus
-    {
-        await execute(actor: nil, recordKey: recordKey, outputFile: outputFile, interrupts: interrupts) {
+    func attach(runID: String, _ plan: FollowPlan, outputFile: String?, interrupts: Interrupts) async -> ExitStatus {
+        await execute(actor: nil, output: plan.output, outputFile: outputFile, interrupts: interrupts) {
             call, destination, events throws(ApifyError) in
-            try await call.attach(
-                runID: runID, waitLimit: waitLimit, recordKey: recordKey, destination: destination, events: events)
+            try await call.attach(runID: runID, plan, destination: destination, events: events)
         }
     }
 
     /// - Parameter actor: how the user named the actor, for the "started run" line.
     private func execute(
-        actor: String?, recordKey: String, outputFile: String?, interrupts: Interrupts, _ operation: Operation
+        actor: String?, output: RunOutput, outputFile: String?, interrupts: Interrupts, _ operation: Operation
     ) async -> ExitStatus {
         let reporter = self.reporter
         let api = makeAPI()
@@ -75,7 +72,7 @@ struct RunSession: Sendable {
                     break
                 }
             }
-            return report(outcome, recordKey: recordKey, outputFile: outputFile)
+            return report(outcome, output: output, outputFile: outputFile)
         } catch {
             if error.kind == .cancelled, let id = startedRun.id.withLock({ $0 }) {
                 guard abortsOnInterrupt else {
@@ -113,7 +110,7 @@ struct RunSession: Sendable {
         }
     }
 
-    private func report(_ outcome: CallOutcome, recordKey: String, outputFile: String?) -> ExitStatus {
+    private func report(_ outcome: CallOutcome, output: RunOutput, outputFile: String?) -> ExitStatus {
         switch outcome {
         case .detached(let run):
             FileDescriptorWriter.write("\(run.id)\n", to: 1)
@@ -128,7 +125,7 @@ struct RunSession: Sendable {
             return ExitStatus(endedRun: run.status)
         case .recordMissing(let run):
             reporter.error(
-                "run \(run.id) SUCCEEDED but has no record '\(recordKey)' in its default key-value store"
+                "run \(run.id) SUCCEEDED but has no record '\(output.recordKey)' in its default key-value store"
                     + " (try --key with another record)"
             )
             return .recordMissing
@@ -159,4 +156,12 @@ struct RunSession: Sendable {
 /// The ID of the run this invocation started, once it has one: an interrupt message must name it.
 private final class StartedRun: Sendable {
     let id = Mutex<String?>(nil)
+}
+
+extension RunOutput {
+    /// The record key, for messages about a missing record.
+    fileprivate var recordKey: String {
+        if case .record(let key) = self { return key }
+        return "OUTPUT"
+    }
 }

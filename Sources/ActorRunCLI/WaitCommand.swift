@@ -21,8 +21,8 @@ struct WaitCommand: ActorRunSubcommand {
             let session = try connection.session(reporter: output.reporter, isVerbose: output.verbose)
             interrupts.arm()
             return await session.attach(
-                runID: runID, waitLimit: waiting.wait?.duration, recordKey: output.key,
-                outputFile: output.outputFile, interrupts: interrupts)
+                runID: runID, output.followPlan(waitLimit: waiting.wait?.duration), outputFile: output.outputFile,
+                interrupts: interrupts)
         }
     }
 }

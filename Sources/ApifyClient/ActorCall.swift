@@ -22,35 +22,58 @@ public enum RunTarget: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// One invocation of `actor-run <actor>` (or `task`, `resurrect`): what to start, how long to wait, what to fetch.
+/// What a call prints once the run has ended.
+public enum RunOutput: Sendable, Equatable {
+    /// A record of the run's default key-value store (`OUTPUT` unless `--key`).
+    case record(key: String)
+    /// The items of the run's default dataset, in one of the API's formats (`--dataset --format`).
+    case datasetItems(format: String)
+    /// The final run object as the API sent it (`--json`), whatever the status.
+    case runObject
+}
+
+/// How to follow a run once it exists: how long to wait, what to print, where its log goes.
+public struct FollowPlan: Sendable {
+    /// The client's own wait limit (`--wait`); `nil` waits until the run ends.
+    public var waitLimit: Duration?
+    public var output: RunOutput
+    /// Where to stream the run's log while waiting (`--logs`); `nil` for no log. Its failures never fail the
+    /// call: the log is for people, the output is the job.
+    public var log: (any RecordDestination)?
+
+    public init(
+        waitLimit: Duration? = nil, output: RunOutput = .record(key: "OUTPUT"), log: (any RecordDestination)? = nil
+    ) {
+        self.waitLimit = waitLimit
+        self.output = output
+        self.log = log
+    }
+}
+
+/// One invocation of `actor-run <actor>` (or `task`, `resurrect`): what to start and how to follow it.
 public struct CallPlan: Sendable {
     public var target: RunTarget
     public var options: RunOptions
     public var input: RunInput?
-    /// The client's own wait limit (`--wait`); `nil` waits until the run ends.
-    public var waitLimit: Duration?
-    /// The record of the run's default key-value store to fetch (`OUTPUT` unless `--key`).
-    public var recordKey: String
     /// Start the run and return at once (`--detach`).
     public var detaches: Bool
+    public var follow: FollowPlan
 
     public init(
         target: RunTarget,
         options: RunOptions = RunOptions(),
         input: RunInput? = nil,
-        waitLimit: Duration? = nil,
-        recordKey: String = "OUTPUT",
-        detaches: Bool = false
+        detaches: Bool = false,
+        follow: FollowPlan = FollowPlan()
     ) {
         self.target = target
         self.options = options
         self.input = input
-        self.waitLimit = waitLimit
-        self.recordKey = recordKey
         self.detaches = detaches
+        self.follow = follow
     }
 
-    /// A plan to run an actor.
+    /// A plan to run an actor and print a record.
     public init(
         actor: ActorReference,
         options: RunOptions = RunOptions(),
@@ -60,8 +83,8 @@ public struct CallPlan: Sendable {
         detaches: Bool = false
     ) {
         self.init(
-            target: .actor(actor), options: options, input: input, waitLimit: waitLimit, recordKey: recordKey,
-            detaches: detaches)
+            target: .actor(actor), options: options, input: input, detaches: detaches,
+            follow: FollowPlan(waitLimit: waitLimit, output: .record(key: recordKey)))
     }
 }
 
@@ -103,50 +126,110 @@ public struct ActorCall: Sendable {
     /// - Parameter destination: made only once the run has SUCCEEDED, so that a failed run leaves no file.
     public func perform(
         _ plan: CallPlan,
-        destination: @Sendable () throws -> any RecordDestination,
+        destination: @escaping @Sendable () throws -> any RecordDestination,
         events: @escaping @Sendable (CallEvent) -> Void
     ) async throws(ApifyError) -> CallOutcome {
         let started = try await api.start(plan.target, options: plan.options, input: plan.input)
         events(.started(started))
         if plan.detaches { return .detached(started) }
-        return try await follow(
-            started, waitLimit: plan.waitLimit, recordKey: plan.recordKey, destination: destination, events: events)
+        return try await follow(started, plan.follow, destination: destination, events: events)
     }
 
     /// Attaches to a run started elsewhere (`actor-run wait`): reads it once, then follows it like a new one.
     public func attach(
         runID: String,
-        waitLimit: Duration?,
-        recordKey: String,
-        destination: @Sendable () throws -> any RecordDestination,
+        _ plan: FollowPlan,
+        destination: @escaping @Sendable () throws -> any RecordDestination,
         events: @escaping @Sendable (CallEvent) -> Void
     ) async throws(ApifyError) -> CallOutcome {
         let run = try await api.getRun(id: runID, waitForFinish: 0)
         events(.attached(run))
-        return try await follow(
-            run, waitLimit: waitLimit, recordKey: recordKey, destination: destination, events: events)
+        return try await follow(run, plan, destination: destination, events: events)
     }
 
-    /// Waits for the run to end, then fetches the record if it SUCCEEDED.
+    /// Waits for the run to end (streaming its log meanwhile, if asked), then prints what the plan says.
     private func follow(
         _ first: Run,
-        waitLimit: Duration?,
-        recordKey: String,
-        destination: @Sendable () throws -> any RecordDestination,
+        _ plan: FollowPlan,
+        destination: @escaping @Sendable () throws -> any RecordDestination,
         events: @escaping @Sendable (CallEvent) -> Void
     ) async throws(ApifyError) -> CallOutcome {
         var run = first
         if !first.status.isTerminal {
-            let outcome = try await waiter.wait(for: first.id, limit: waitLimit) { run in
-                if run.status != first.status { events(.statusChanged(run)) }
+            let logStream = plan.log.map { log in
+                Task { [api] in _ = try? await api.streamLog(runID: first.id, follows: true, to: log) }
             }
+            let outcome: RunWaiter.Outcome
+            do {
+                outcome = try await waiter.wait(for: first.id, limit: plan.waitLimit) { run in
+                    if run.status != first.status { events(.statusChanged(run)) }
+                }
+            } catch {
+                logStream?.cancel()
+                throw error
+            }
+            if let logStream { await finish(logStream) }
             switch outcome {
             case .limitReached(let last): return .stillRunning(last ?? first)
             case .finished(let finished): run = finished
             }
         }
-        guard run.status == .succeeded else { return .ended(run) }
-        return try await fetchRecord(of: run, key: recordKey, destination: destination)
+        switch plan.output {
+        case .runObject:
+            let info = try await write(run.json + [0x0A], to: destination)
+            return run.status == .succeeded ? .succeeded(run, info) : .ended(run)
+        case _ where run.status != .succeeded:
+            return .ended(run)
+        case .record(let key):
+            return try await fetchRecord(of: run, key: key, destination: destination)
+        case .datasetItems(let format):
+            guard let datasetID = run.defaultDatasetId else {
+                throw ApifyError(kind: .unexpectedResponse, message: "run \(run.id) has no default dataset")
+            }
+            let target = try open(destination)
+            do {
+                let info = try await api.streamDatasetItems(datasetID: datasetID, format: format, to: target)
+                try commit(target)
+                return .succeeded(run, info)
+            } catch {
+                target.discard()
+                throw error
+            }
+        }
+    }
+
+    /// The log stream ends by itself when the run ends; give it a moment to deliver its last lines.
+    private func finish(_ logStream: Task<Void, Never>) async {
+        let clock = self.clock
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await logStream.value }
+            group.addTask { try? await clock.sleep(for: .seconds(2)) }
+            await group.next()
+            group.cancelAll()
+        }
+        logStream.cancel()
+    }
+
+    private func write(_ bytes: [UInt8], to destination: () throws -> any RecordDestination) async throws(ApifyError)
+        -> RecordInfo
+    {
+        let target = try open(destination)
+        do {
+            try bytes.withUnsafeBytes { try target.write($0) }
+        } catch {
+            target.discard()
+            throw ApifyError(kind: .destinationFailed, message: "\(error)")
+        }
+        try commit(target)
+        return RecordInfo(contentType: "application/json", byteCount: Int64(bytes.count))
+    }
+
+    private func open(_ destination: () throws -> any RecordDestination) throws(ApifyError) -> any RecordDestination {
+        do {
+            return try destination()
+        } catch {
+            throw ApifyError(kind: .destinationFailed, message: "\(error)")
+        }
     }
 
     /// Streams the record of a finished run, retrying a 404 briefly before calling the record missing.
@@ -158,12 +241,7 @@ public struct ActorCall: Sendable {
         guard let storeID = run.defaultKeyValueStoreId else {
             throw ApifyError(kind: .unexpectedResponse, message: "run \(run.id) has no default key-value store")
         }
-        let target: any RecordDestination
-        do {
-            target = try destination()
-        } catch {
-            throw ApifyError(kind: .destinationFailed, message: "\(error)")
-        }
+        let target = try open(destination)
         var delays = missingRecordRetryDelays[...]
         while true {
             do {

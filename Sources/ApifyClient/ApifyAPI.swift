@@ -131,7 +131,6 @@ public final class ApifyAPI: Sendable {
 
     /// Streams a record of a key-value store into `destination`, chunk by chunk, following a redirect to
     /// storage (the API may answer 302 to a signed URL; the token stays behind with the first host).
-    /// A failure after the first byte is never retried: those bytes are already out.
     public func streamRecord(storeID: String, key: String, to destination: any RecordDestination)
         async throws(ApifyError) -> RecordInfo
     {
@@ -141,7 +140,41 @@ public final class ApifyAPI: Sendable {
             timeouts: HTTPTimeouts(idle: .seconds(60)),
             followsRedirects: true
         )
-        let action = "cannot get record \(key)"
+        return try await stream(request, action: "cannot get record \(key)", to: destination)
+    }
+
+    /// Streams a dataset's items in one of the API's formats (`json`, `jsonl`, `csv`, ...).
+    public func streamDatasetItems(datasetID: String, format: String, to destination: any RecordDestination)
+        async throws(ApifyError) -> RecordInfo
+    {
+        let request = HTTPRequest(
+            url: url("/v2/datasets/\(escape(datasetID))/items", query: [("format", format)]),
+            headers: commonHeaders(),
+            timeouts: HTTPTimeouts(idle: .seconds(60)),
+            followsRedirects: true
+        )
+        return try await stream(request, action: "cannot get the items of dataset \(datasetID)", to: destination)
+    }
+
+    /// Streams a run's log; with `follows`, the server keeps the answer open and sends lines until the run ends.
+    /// A quiet actor sends nothing for long stretches, so there is no idle limit: the caller ends it.
+    public func streamLog(runID: String, follows: Bool, to destination: any RecordDestination)
+        async throws(ApifyError) -> RecordInfo
+    {
+        let request = HTTPRequest(
+            url: url("/v2/actor-runs/\(escape(runID))/log", query: follows ? [("stream", "1")] : []),
+            headers: commonHeaders(),
+            timeouts: HTTPTimeouts(idle: follows ? nil : .seconds(60)),
+            followsRedirects: true
+        )
+        return try await stream(request, action: "cannot get the log of run \(runID)", to: destination)
+    }
+
+    /// Streams a body into `destination`. A failure after the first byte is never retried: those bytes are
+    /// already out.
+    private func stream(_ request: HTTPRequest, action: String, to destination: any RecordDestination)
+        async throws(ApifyError) -> RecordInfo
+    {
         var attempt = 1
         while true {
             let sink = RecordSink(destination: destination)
@@ -265,7 +298,11 @@ public final class ApifyAPI: Sendable {
 
     private func decodeRun(_ response: HTTPResponse, action: String) throws(ApifyError) -> Run {
         do {
-            return try JSONDecoder().decode(DataEnvelope<Run>.self, from: Data(response.body)).data
+            var run = try JSONDecoder().decode(DataEnvelope<Run>.self, from: Data(response.body)).data
+            if let range = JSONSyntaxChecker.rangeOfValue(forTopLevelKey: "data", in: response.body) {
+                run.json = Array(response.body[range])
+            }
+            return run
         } catch {
             throw ApifyError(
                 kind: .unexpectedResponse,

@@ -33,6 +33,34 @@ public struct JSONSyntaxChecker {
         }
     }
 
+    /// Where the value of `key` in the top-level object sits in `bytes`, so it can be passed on byte for byte.
+    /// `nil` when the text is not an object holding that key, or is malformed.
+    public static func rangeOfValue(forTopLevelKey key: String, in bytes: [UInt8]) -> Range<Int>? {
+        var checker = JSONSyntaxChecker(bytes)
+        let quotedKey = Array("\"\(key)\"".utf8)
+        checker.skipWhitespace()
+        guard checker.index < bytes.count, bytes[checker.index] == UInt8(ascii: "{") else { return nil }
+        checker.index += 1
+        while true {
+            checker.skipWhitespace()
+            let keyStart = checker.index
+            guard checker.index < bytes.count, bytes[checker.index] == UInt8(ascii: "\""),
+                (try? checker.string()) != nil
+            else { return nil }
+            let isWanted = bytes[keyStart..<checker.index].elementsEqual(quotedKey)
+            checker.skipWhitespace()
+            guard checker.index < bytes.count, bytes[checker.index] == UInt8(ascii: ":") else { return nil }
+            checker.index += 1
+            checker.skipWhitespace()
+            let valueStart = checker.index
+            guard (try? checker.value()) != nil else { return nil }
+            if isWanted { return valueStart..<checker.index }
+            checker.skipWhitespace()
+            guard checker.index < bytes.count, bytes[checker.index] == UInt8(ascii: ",") else { return nil }
+            checker.index += 1
+        }
+    }
+
     private mutating func value() throws(JSONSyntaxError) {
         guard index < bytes.count else { throw failure("unexpected end of input, expected a value") }
         switch bytes[index] {

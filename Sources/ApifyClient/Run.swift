@@ -42,6 +42,13 @@ public struct Run: Sendable, Decodable, Equatable {
     public var options: Options?
     public var stats: Stats?
     public var usageTotalUsd: Double?
+    /// The run object exactly as the API sent it (`--json` prints it unchanged).
+    public var json: [UInt8] = []
+
+    private enum CodingKeys: String, CodingKey {
+        case id, actId, actorTaskId, status, statusMessage, startedAt, finishedAt, exitCode, buildNumber
+        case defaultKeyValueStoreId, defaultDatasetId, options, stats, usageTotalUsd
+    }
 
     /// The options the run was started with, as the platform settled them.
     public struct Options: Sendable, Decodable, Equatable {

@@ -43,9 +43,14 @@ enum Harness {
     /// Starts an emulator on a loopback port for one test and stops it afterwards.
     static func withEmulator<T>(
         token: String? = Harness.token,
+        actorsJSON: String? = nil,
         _ body: (EmulatorServer) async throws -> T
     ) async throws -> T {
-        let server = try await EmulatorServer.start(EmulatorConfiguration(token: token))
+        var actors: [ActorDefinition] = []
+        if let actorsJSON {
+            actors = try JSONDecoder().decode([ActorDefinition].self, from: Data(actorsJSON.utf8))
+        }
+        let server = try await EmulatorServer.start(EmulatorConfiguration(token: token, extraActors: actors))
         do {
             let result = try await body(server)
             await server.stop()
