@@ -32,6 +32,7 @@ test: unit conformance
 unit: build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	ACTOR_RUN_STRESS=1 $(SWIFT) test --skip-build --filter LargeRecordTests
 
 ## conformance: the emulator against Apify's OpenAPI spec and the official Python client
 conformance: build

@@ -1,11 +1,24 @@
 import Foundation
 
-/// The top level of an `--actors` file: `{"actors": [ActorDefinition, ...]}`.
+/// The top level of an `--actors` file: `{"actors": [ActorDefinition, ...], "tasks": [TaskDefinition, ...]}`
+/// (`tasks` optional).
 public struct ActorCatalog: Sendable, Codable, Equatable {
     public var actors: [ActorDefinition]
+    public var tasks: [TaskDefinition]
 
-    public init(actors: [ActorDefinition]) {
+    public init(actors: [ActorDefinition], tasks: [TaskDefinition] = []) {
         self.actors = actors
+        self.tasks = tasks
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case actors, tasks
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        actors = try container.decodeIfPresent([ActorDefinition].self, forKey: .actors) ?? []
+        tasks = try container.decodeIfPresent([TaskDefinition].self, forKey: .tasks) ?? []
     }
 
     /// Reads and validates a catalog file; errors name the file and what is wrong with it.
@@ -24,6 +37,9 @@ public struct ActorCatalog: Sendable, Codable, Equatable {
         }
         for actor in catalog.actors {
             try actor.validate()
+        }
+        for task in catalog.tasks {
+            try task.validate(actors: BuiltInActors.all + catalog.actors)
         }
         return catalog
     }

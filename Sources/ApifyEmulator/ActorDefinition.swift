@@ -26,6 +26,9 @@ public struct ActorDefinition: Sendable, Codable, Equatable {
     /// Timeout when the request gives none (0 = none). Defaults to ``ActorDefinition/standardTimeoutSecs``.
     public var defaultTimeoutSecs: Int?
     public var steps: [ActorStep]
+    /// Faults for requests about this actor (its runs, their storages, its endpoints), in the `--faults` syntax
+    /// (see ``FaultRule``), e.g. `"GET /v2/actor-runs/*: 404-after-start=500ms"`.
+    public var faults: String?
 
     /// The memory a run gets when neither the request nor the definition names one. 1024 MB is the platform's
     /// common default for small actors and keeps `diskMbytes` (twice the memory) realistic.
@@ -41,7 +44,8 @@ public struct ActorDefinition: Sendable, Codable, Equatable {
         builds: [String: String]? = nil,
         defaultMemoryMbytes: Int? = nil,
         defaultTimeoutSecs: Int? = nil,
-        steps: [ActorStep]
+        steps: [ActorStep],
+        faults: String? = nil
     ) {
         self.id = id
         self.username = username
@@ -51,6 +55,7 @@ public struct ActorDefinition: Sendable, Codable, Equatable {
         self.defaultMemoryMbytes = defaultMemoryMbytes
         self.defaultTimeoutSecs = defaultTimeoutSecs
         self.steps = steps
+        self.faults = faults
     }
 
     /// `builds`, or the single `latest` build every actor has by default.
@@ -79,6 +84,13 @@ public struct ActorDefinition: Sendable, Codable, Equatable {
         }
         if let timeout = defaultTimeoutSecs, timeout < 0 {
             throw .invalidActorDefinition("actor \(fullName): defaultTimeoutSecs must be 0 or more")
+        }
+        if let faults {
+            do {
+                _ = try FaultRule.parse(faults)
+            } catch {
+                throw .invalidActorDefinition("actor \(fullName): faults: \(error.description)")
+            }
         }
     }
 }

@@ -18,9 +18,11 @@ struct ActorRun: Sendable {
     let id: String
     let actorId: String
     let userId: String
-    let buildId: String
-    let buildNumber: String
-    let options: Options
+    var buildId: String
+    var buildNumber: String
+    var options: Options
+    /// The task the run was started through, if any.
+    var actorTaskId: String?
     let origin: String
     let userAgent: String?
     let clientIp: String?
@@ -36,33 +38,74 @@ struct ActorRun: Sendable {
     var finishedAt: Date?
     var exitCode: Int?
     var logLines: [String] = []
+    /// How many times the run was resurrected (`stats.resurrectCount`).
+    var resurrectCount = 0
+    /// Bumped by every resurrect: a step of an earlier execution that ends late must not touch the new one.
+    var generation = 0
+    /// Running time of earlier executions (before a resurrect), which the reported duration includes; the time a
+    /// run spent finished before it was resurrected is not counted, as on the platform.
+    var earlierDurationMillis = 0
+    /// When the current execution began: `startedAt`, or the moment of the last resurrect.
+    var executionStartedAt: Date
+    /// A forced abort ends the run at once; a graceful one passes through ABORTING for a moment.
+    var abortsGracefully = false
+    /// The actor set `statusMessage` itself (a step), so the end of the run keeps it instead of a default.
+    var isStatusMessageFromActor = false
+
+    /// The duration `stats` reports: every execution, up to now for a run still going.
+    func durationMillis(now: Date) -> Int {
+        let end = finishedAt ?? now
+        let current = max(0, Int((end.timeIntervalSince(executionStartedAt) * 1000).rounded()))
+        return earlierDurationMillis + current
+    }
+
+    /// The spec's `RunShort`, the items of run lists.
+    func shortJSON() -> JSONValue {
+        .object([
+            .init("id", .string(id)),
+            .init("actId", .string(actorId)),
+            .init("userId", .string(userId)),
+            .init("actorTaskId", .string(orNull: actorTaskId)),
+            .init("status", .string(status.rawValue)),
+            .init("startedAt", .string(Timestamp.string(startedAt))),
+            .init("finishedAt", .string(orNull: finishedAt.map(Timestamp.string))),
+            .init("buildId", .string(buildId)),
+            .init("buildNumber", .string(buildNumber)),
+            .init("meta", metaJSON),
+            .init("usageTotalUsd", .double(0)),
+            .init("defaultKeyValueStoreId", .string(defaultKeyValueStoreId)),
+            .init("defaultDatasetId", .string(defaultDatasetId)),
+            .init("defaultRequestQueueId", .string(defaultRequestQueueId)),
+        ])
+    }
+
+    private var metaJSON: JSONValue {
+        .object([
+            .init("origin", .string(origin)),
+            .init("clientIp", .string(orNull: clientIp)),
+            .init("userAgent", .string(orNull: userAgent)),
+        ])
+    }
 
     /// The Run object of the spec (`components/schemas/Run`), every required field present.
     ///
     /// `includeUsage` is false for requests without a token: the platform hides `usageUsd` and `usageTotalUsd`
     /// from them.
     func json(now: Date, includeUsage: Bool) -> JSONValue {
-        let end = finishedAt ?? now
-        let durationMillis = max(0, Int((end.timeIntervalSince(startedAt) * 1000).rounded()))
+        let durationMillis = durationMillis(now: now)
         let runTimeSecs = Double(durationMillis) / 1000
         let computeUnits = Double(options.memoryMbytes) / 1024 * runTimeSecs / 3600
         var members: [JSONValue.Member] = [
             .init("id", .string(id)),
             .init("actId", .string(actorId)),
             .init("userId", .string(userId)),
-            .init("actorTaskId", .null),
+            .init("actorTaskId", .string(orNull: actorTaskId)),
             .init("startedAt", .string(Timestamp.string(startedAt))),
             .init("finishedAt", .string(orNull: finishedAt.map(Timestamp.string))),
             .init("status", .string(status.rawValue)),
             .init("statusMessage", .string(orNull: statusMessage)),
             .init("isStatusMessageTerminal", isStatusMessageTerminal.map(JSONValue.bool) ?? .null),
-            .init(
-                "meta",
-                .object([
-                    .init("origin", .string(origin)),
-                    .init("clientIp", .string(orNull: clientIp)),
-                    .init("userAgent", .string(orNull: userAgent)),
-                ])),
+            .init("meta", metaJSON),
             .init(
                 "stats",
                 .object([
@@ -70,7 +113,7 @@ struct ActorRun: Sendable {
                     .init("migrationCount", 0),
                     .init("rebootCount", 0),
                     .init("restartCount", 0),
-                    .init("resurrectCount", 0),
+                    .init("resurrectCount", .int(resurrectCount)),
                     .init("memAvgBytes", .double(0)),
                     .init("memMaxBytes", 0),
                     .init("memCurrentBytes", 0),

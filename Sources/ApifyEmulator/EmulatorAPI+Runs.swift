@@ -1,54 +1,75 @@
 import Foundation
 import Hummingbird
 
-/// Run Actor, Get run (with the `waitForFinish` hold) and Abort run.
+/// Run Actor, Run task, Get run (with the `waitForFinish` hold), Abort and Resurrect.
 extension EmulatorAPI {
     func startRun(_ actorReference: String, request: APIRequest) async throws(APIError) -> Response {
         try requireToken(request)
         if request.isBodyTooLarge { throw .requestTooLarge }
         guard let actor = await state.actor(for: actorReference) else { throw .actorNotFound }
-        let query = RunQuery(request.query)
-        let requestedBuild = query["build"] ?? "latest"
-        guard let build = ResolvedBuild(actor: actor, requested: requestedBuild) else {
-            throw .unknownBuildTag(requestedBuild)
-        }
-        let memory = try query.integer("memory") ?? actor.defaultMemoryMbytes ?? ActorDefinition.standardMemoryMbytes
-        guard MemorySize.isValid(memory) else {
-            throw .invalidInput(
-                "Invalid value of \"memory\" parameter: \(memory) MB. It must be a power of 2 between 128 and 32768.")
-        }
-        let options = ActorRun.Options(
-            build: requestedBuild,
-            timeoutSecs: try query.seconds("timeout").map { Int($0) } ?? actor.defaultTimeoutSecs
-                ?? ActorDefinition.standardTimeoutSecs,
-            memoryMbytes: memory,
-            maxItems: try query.maxItems(),
-            maxTotalChargeUsd: try query.maxTotalChargeUsd(),
-            restartOnError: try query.boolean("restartOnError") ?? false
-        )
-        try query.validateWebhooks()
-        let wait = try query.waitForFinish()
         let input =
             request.body.isEmpty
             ? nil
             : StoredRecord(
                 contentType: request.headers[.contentType] ?? "application/octet-stream", body: .bytes(request.body))
-        var run = await state.startRun(
-            of: actor, build: build, options: options, input: input, userAgent: request.headers[.userAgent])
+        let run = try await launch(actor: actor, task: nil, input: input, request: request)
+        return try await startedResponse(run, location: "/v2/actors/\(actor.id)/runs/\(run.id)", request: request)
+    }
+
+    /// Runs a task: the body, a JSON object, overrides the task's input field by field.
+    func startTaskRun(_ taskReference: String, request: APIRequest) async throws(APIError) -> Response {
+        try requireToken(request)
+        if request.isBodyTooLarge { throw .requestTooLarge }
+        let (task, actor) = try await existingTask(taskReference)
+        let input = try Self.mergedInput(task: task, body: request.body)
+        let run = try await launch(actor: actor, task: task, input: input, request: request)
+        return try await startedResponse(run, location: "/v2/actor-tasks/\(task.id)/runs/\(run.id)", request: request)
+    }
+
+    /// Applies the query's run options over the task's and the actor's defaults, checks them, and starts the run.
+    func launch(
+        actor: ActorDefinition, task: TaskDefinition?, input: StoredRecord?, request: APIRequest
+    ) async throws(APIError) -> ActorRun {
+        let query = RunQuery(request.query)
+        let requestedBuild = query["build"] ?? task?.options?.build ?? "latest"
+        guard let build = ResolvedBuild(actor: actor, requested: requestedBuild) else {
+            throw .unknownBuildTag(requestedBuild)
+        }
+        let memory =
+            try query.integer("memory") ?? task?.options?.memoryMbytes ?? actor.defaultMemoryMbytes
+            ?? ActorDefinition.standardMemoryMbytes
+        let timeout =
+            try query.seconds("timeout").map { Int($0) } ?? task?.options?.timeoutSecs ?? actor.defaultTimeoutSecs
+            ?? ActorDefinition.standardTimeoutSecs
+        let options = ActorRun.Options(
+            build: requestedBuild, timeoutSecs: timeout, memoryMbytes: try Self.validMemory(memory),
+            maxItems: try query.maxItems(), maxTotalChargeUsd: try query.maxTotalChargeUsd(),
+            restartOnError: try query.boolean("restartOnError") ?? false)
+        try query.validateWebhooks()
+        _ = try query.waitForFinish()
+        let launch = RunLaunch(
+            build: build, options: options, input: input, userAgent: request.headers[.userAgent], taskID: task?.id)
+        return try await state.startRun(of: actor, launch)
+    }
+
+    /// 201 with `Location` and the run, after the `waitForFinish` hold.
+    private func startedResponse(_ started: ActorRun, location: String, request: APIRequest) async throws(APIError)
+        -> Response
+    {
+        let wait = try RunQuery(request.query).waitForFinish()
+        var run = started
         if wait > 0 {
             await state.waitUntilTerminal(runID: run.id, seconds: wait)
             run = await state.run(id: run.id) ?? run
         }
-        let location = "\(await baseURL())/v2/actors/\(actor.id)/runs/\(run.id)"
         return JSONResponse.data(
-            run.json(now: Date(), includeUsage: true), status: .created, headers: [.location: location])
+            run.json(now: Date(), includeUsage: true), status: .created,
+            headers: [.location: "\(await baseURL())\(location)"])
     }
 
-    func getRun(_ runReference: String, actor actorReference: String?, request: APIRequest) async throws(APIError)
-        -> Response
-    {
+    func getRun(_ reference: RunReference, request: APIRequest) async throws(APIError) -> Response {
         try authenticate(request)
-        let runID = try await resolveRunID(runReference, actor: actorReference)
+        let runID = try await resolveRun(reference, request: request).id
         let wait = try RunQuery(request.query).waitForFinish()
         if wait > 0 {
             await state.waitUntilTerminal(runID: runID, seconds: wait)
@@ -57,29 +78,106 @@ extension EmulatorAPI {
         return JSONResponse.data(run.json(now: Date(), includeUsage: request.token != nil))
     }
 
-    /// Ends a running run at once (`gracefully` is accepted and treated the same in this version); a finished run
-    /// is returned unchanged, as the platform does.
-    func abortRun(_ runReference: String, actor actorReference: String?, request: APIRequest) async throws(APIError)
-        -> Response
-    {
+    /// Aborts a starting or running run: at once (ABORTED), or with `gracefully=true` through ABORTING for a
+    /// moment. A finished run is returned unchanged with 200, as the platform does.
+    func abortRun(_ reference: RunReference, request: APIRequest) async throws(APIError) -> Response {
         try requireToken(request)
-        let runID = try await resolveRunID(runReference, actor: actorReference)
-        await state.abortRun(runID)
+        let gracefully = try RunQuery(request.query).boolean("gracefully") ?? false
+        let runID = try await resolveRun(reference, request: request).id
+        await state.abortRun(runID, gracefully: gracefully)
         let run = try await existingRun(runID)
         return JSONResponse.data(run.json(now: Date(), includeUsage: true))
     }
 
-    /// A run ID, from an ID or, on the deprecated actor-scoped paths, `last` (that actor's newest run).
-    private func resolveRunID(_ runReference: String, actor actorReference: String?) async throws(APIError)
-        -> String
-    {
-        guard let actorReference else { return runReference }
-        guard let actor = await state.actor(for: actorReference) else { throw .actorNotFound }
-        if runReference == "last" {
-            guard let run = await state.lastRun(ofActor: actor.id) else { throw .runNotFound }
-            return run.id
+    /// Resurrects a finished run with optionally new `build`, `timeout`, `memory`, `maxItems`,
+    /// `maxTotalChargeUsd` and `restartOnError` (each defaulting to the run's).
+    func resurrectRun(_ reference: RunReference, request: APIRequest) async throws(APIError) -> Response {
+        try requireToken(request)
+        let run = try await resolveRun(reference, request: request)
+        guard let actor = await state.actor(id: run.actorId) else { throw .actorNotFound }
+        let query = RunQuery(request.query)
+        let requestedBuild = query["build"] ?? run.buildNumber
+        guard let build = ResolvedBuild(actor: actor, requested: requestedBuild) else {
+            throw .unknownBuildTag(requestedBuild)
         }
-        guard let run = await state.run(id: runReference), run.actorId == actor.id else { throw .runNotFound }
-        return run.id
+        let options = ActorRun.Options(
+            build: query["build"] ?? run.options.build,
+            timeoutSecs: try query.seconds("timeout").map { Int($0) } ?? run.options.timeoutSecs,
+            memoryMbytes: try Self.validMemory(try query.integer("memory") ?? run.options.memoryMbytes),
+            maxItems: try query.maxItems() ?? run.options.maxItems,
+            maxTotalChargeUsd: try query.maxTotalChargeUsd() ?? run.options.maxTotalChargeUsd,
+            restartOnError: try query.boolean("restartOnError") ?? run.options.restartOnError)
+        let resurrected = try await state.resurrectRun(run.id, build: build, options: options)
+        return JSONResponse.data(resurrected.json(now: Date(), includeUsage: true))
+    }
+
+    /// The run a path names; `last` is the newest run of the actor or task, among those with `status` if given.
+    func resolveRun(_ reference: RunReference, request: APIRequest) async throws(APIError) -> ActorRun {
+        let actorID: String?
+        let taskID: String?
+        let runReference: String
+        switch reference {
+        case .id(let id):
+            return try await existingRun(id)
+        case .actor(let actor, let run):
+            guard let actor = await state.actor(for: actor) else { throw .actorNotFound }
+            (actorID, taskID, runReference) = (actor.id, nil, run)
+        case .task(let task, let run):
+            let (task, _) = try await existingTask(task)
+            (actorID, taskID, runReference) = (nil, task.id, run)
+        }
+        if runReference == "last" {
+            let status = try RunQuery(request.query).status()
+            guard let run = await state.lastRun(actorID: actorID, taskID: taskID, status: status) else {
+                throw .runNotFound
+            }
+            return run
+        }
+        guard let run = await state.run(id: runReference),
+            actorID == nil || run.actorId == actorID, taskID == nil || run.actorTaskId == taskID
+        else { throw .runNotFound }
+        return run
+    }
+
+    func existingTask(_ reference: String) async throws(APIError) -> (TaskDefinition, ActorDefinition) {
+        guard let task = await state.task(for: reference) else {
+            throw APIError(status: .notFound, type: "record-not-found", message: "Actor task was not found")
+        }
+        guard let actor = await state.actor(for: task.actorReference) else { throw .actorNotFound }
+        return (task, actor)
+    }
+
+    static func validMemory(_ memory: Int) throws(APIError) -> Int {
+        guard MemorySize.isValid(memory) else {
+            throw .invalidInput(
+                "Invalid value of \"memory\" parameter: \(memory) MB. It must be a power of 2 between 128 and 32768.")
+        }
+        return memory
+    }
+
+    /// The task's input with the body's fields laid over it, as a JSON INPUT record.
+    static func mergedInput(task: TaskDefinition, body: [UInt8]) throws(APIError) -> StoredRecord {
+        var members = task.input?.objectMembers ?? []
+        if !body.isEmpty {
+            guard let parsed = try? JSONValue.parse(body) else {
+                throw APIError(
+                    status: .badRequest, type: "run-input-body-not-valid-json",
+                    message: "The input body is not valid JSON.")
+            }
+            guard let overrides = parsed.objectMembers else {
+                throw APIError(
+                    status: .badRequest, type: "input-json-not-object",
+                    message: "The input of a task run must be a JSON object.")
+            }
+            for member in overrides {
+                if let index = members.firstIndex(where: { $0.key == member.key }) {
+                    members[index].value = member.value
+                } else {
+                    members.append(member)
+                }
+            }
+        }
+        return StoredRecord(
+            contentType: JSONResponse.contentType, body: .bytes(JSONValue.object(members).serializedBytes))
     }
 }

@@ -27,35 +27,84 @@ extension EmulatorAPI {
         return Response(status: .ok, headers: headers, body: record.responseBody { stopFlag.isSet })
     }
 
-    /// The whole log as text; `stream=1` (following the log until the run ends) comes with issue 3.
+    /// The log as text; with `stream=1` (or `true`) the answer is chunked and follows the log until the run ends.
     func log(_ runID: String, request: APIRequest) async throws(APIError) -> Response {
-        try authenticate(request)
-        let run = try await existingRun(runID)
-        let text = run.logLines.map { $0 + "\n" }.joined()
+        guard let snapshot = await state.logLines(runID: runID, from: 0) else { throw .runNotFound }
+        let query = RunQuery(request.query)
+        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
+        if try query.boolean("download") == true {
+            headers[.contentDisposition] = "attachment; filename=\"\(runID).log\""
+        }
+        guard try query.boolean("stream") == true, !snapshot.isTerminal else {
+            let text = snapshot.lines.map { $0 + "\n" }.joined()
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        }
+        let state = self.state
+        let stopFlag = self.stopFlag
         return Response(
-            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var index = 0
+                while let (lines, isTerminal) = await state.logLines(runID: runID, from: index) {
+                    if !lines.isEmpty {
+                        try await writer.write(ByteBuffer(string: lines.map { $0 + "\n" }.joined()))
+                        index += lines.count
+                    }
+                    if isTerminal || stopFlag.isSet || Task.isCancelled { break }
+                    let seen = index
+                    await state.waitUntil(runID: runID, deadline: .now + .seconds(1)) {
+                        $0.logLines.count > seen || $0.status.isTerminal
+                    }
+                }
+                try await writer.finish(nil)
+            })
     }
 
-    /// Items as a JSON array with the `X-Apify-Pagination-*` headers; `offset`, `limit` and `desc` are honoured,
-    /// other formats than JSON come with issue 3.
+    /// The `X-Apify-Pagination-Limit` the platform sends when the request has no `limit`.
+    static let noLimit = 999_999_999_999
+
+    /// Items in the requested format with the `X-Apify-Pagination-*` headers: `offset` and `limit` pick the page
+    /// (`desc` reverses the order first), then the item filters apply, so `clean` may return fewer than `limit`.
     func datasetItems(_ datasetID: String, request: APIRequest) async throws(APIError) -> Response {
         guard let items = await state.datasetItems(datasetID: datasetID) else { throw .datasetNotFound }
         let query = RunQuery(request.query)
-        let format = query["format"] ?? "json"
-        guard format == "json" else {
-            throw .invalidInput("Format \"\(format)\" is not supported by the emulator yet; use format=json.")
-        }
+        let formatter = try Self.formatter(query)
         let offset = max(0, try query.integer("offset") ?? 0)
         let limit = try query.integer("limit").map { max(0, $0) }
-        let ordered = try query.boolean("desc") == true ? Array(items.reversed()) : items
-        let page = Array(ordered.dropFirst(offset).prefix(limit ?? Int.max))
-        let headers: HTTPFields = [
+        let desc = try query.boolean("desc") ?? false
+        let ordered = desc ? Array(items.reversed()) : items
+        let page = formatter.filter(ordered.dropFirst(offset).prefix(limit ?? Int.max))
+        var headers: HTTPFields = [
+            .contentType: formatter.format.contentType,
             HTTPField.Name("X-Apify-Pagination-Offset")!: String(offset),
-            HTTPField.Name("X-Apify-Pagination-Limit")!: String(limit ?? items.count),
+            HTTPField.Name("X-Apify-Pagination-Limit")!: String(limit ?? Self.noLimit),
             HTTPField.Name("X-Apify-Pagination-Count")!: String(page.count),
             HTTPField.Name("X-Apify-Pagination-Total")!: String(items.count),
+            HTTPField.Name("X-Apify-Pagination-Desc")!: String(desc),
         ]
-        return JSONResponse.make(status: .ok, body: .array(page), headers: headers)
+        if try query.boolean("attachment") == true {
+            headers[.contentDisposition] = "attachment; filename=\"items.\(formatter.format.rawValue)\""
+        }
+        return Response(
+            status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: formatter.render(page))))
+    }
+
+    private static func formatter(_ query: RunQuery) throws(APIError) -> DatasetFormatter {
+        var formatter = DatasetFormatter()
+        let formatName = (query["format"] ?? "json").lowercased()
+        guard let format = DatasetFormatter.Format(rawValue: formatName) else {
+            throw .invalidInput(
+                "Format \"\(formatName)\" is not supported by the emulator; use json, jsonl or csv.")
+        }
+        formatter.format = format
+        let clean = try query.boolean("clean") ?? false
+        formatter.skipHidden = try query.boolean("skipHidden") ?? clean
+        formatter.skipEmpty = try query.boolean("skipEmpty") ?? clean
+        formatter.fields = query["fields"].map { $0.split(separator: ",").map { String($0) } }
+        formatter.omit = Set(query["omit"].map { $0.split(separator: ",").map { String($0) } } ?? [])
+        formatter.bom = try query.boolean("bom")
+        formatter.delimiter = query["delimiter"] ?? ","
+        formatter.skipHeaderRow = try query.boolean("skipHeaderRow") ?? false
+        return formatter
     }
 }

@@ -12,6 +12,9 @@ struct EmulatorAPI: Sendable {
     /// Set when the server stops, so that long record streams end promptly.
     let stopFlag: StopFlag
 
+    /// How long the sync endpoints wait for the run (`EmulatorConfiguration.runSyncWaitSecs`).
+    let runSyncWaitSecs: Double
+
     func respond(to route: EmulatorRoute, request: APIRequest) async throws(APIError) -> Response {
         switch route {
         case .requestLog:
@@ -23,27 +26,72 @@ struct EmulatorAPI: Sendable {
             return try await getActor(actor, request: request)
         case .startRun(let actor):
             return try await startRun(actor, request: request)
-        case .getRun(let run, let actor):
-            return try await getRun(run, actor: actor, request: request)
-        case .abortRun(let run, let actor):
-            return try await abortRun(run, actor: actor, request: request)
-        case .runRecord(let run, let key):
+        case .getTask(let task):
+            return try await getTask(task, request: request)
+        case .startTaskRun(let task):
+            return try await startTaskRun(task, request: request)
+        case .listRuns(let owner):
+            return try await listRuns(owner, request: request)
+        case .runSync(let owner, let datasetItems):
+            return try await runSync(owner, datasetItems: datasetItems, request: request)
+        case .getRun(let reference):
+            return try await getRun(reference, request: request)
+        case .abortRun(let reference):
+            return try await abortRun(reference, request: request)
+        case .resurrectRun(let reference):
+            return try await resurrectRun(reference, request: request)
+        case .runRecord(let reference, let key):
             try authenticate(request)
-            let storeID = try await existingRun(run).defaultKeyValueStoreId
+            let storeID = try await resolveRun(reference, request: request).defaultKeyValueStoreId
             return try await record(storeID: storeID, key: key, request: request)
+        case .runKeyValueStore(let reference):
+            try authenticate(request)
+            return try await store(try await resolveRun(reference, request: request).defaultKeyValueStoreId)
         case .storeRecord(let store, let key):
             try authenticate(request)
             return try await record(storeID: store, key: key, request: request)
-        case .runLog(let run):
-            return try await log(run, request: request)
-        case .runDatasetItems(let run):
+        case .getStore(let store):
             try authenticate(request)
-            let datasetID = try await existingRun(run).defaultDatasetId
+            return try await self.store(store)
+        case .runLog(let reference):
+            try authenticate(request)
+            return try await log(try await resolveRun(reference, request: request).id, request: request)
+        case .runDatasetItems(let reference):
+            try authenticate(request)
+            let datasetID = try await resolveRun(reference, request: request).defaultDatasetId
             return try await datasetItems(datasetID, request: request)
+        case .runDataset(let reference):
+            try authenticate(request)
+            return try await dataset(try await resolveRun(reference, request: request).defaultDatasetId)
+        case .getDataset(let dataset):
+            try authenticate(request)
+            return try await self.dataset(dataset)
         case .datasetItems(let dataset):
             try authenticate(request)
             return try await datasetItems(dataset, request: request)
         }
+    }
+
+    /// The actor a request is about, for per-actor faults: the actor or task in the path, or the run's actor.
+    func subjectActorID(of route: EmulatorRoute) async -> String? {
+        switch route {
+        case .getActor(let actor), .startRun(let actor), .listRuns(.actor(let actor)), .runSync(.actor(let actor), _):
+            return await state.actor(for: actor)?.id
+        case .getTask(let task), .startTaskRun(let task), .listRuns(.task(let task)), .runSync(.task(let task), _):
+            return await taskActorID(task)
+        default:
+            switch route.runReference {
+            case .id(let run): return await state.run(id: run)?.actorId
+            case .actor(let actor, _): return await state.actor(for: actor)?.id
+            case .task(let task, _): return await taskActorID(task)
+            case nil: return nil
+            }
+        }
+    }
+
+    private func taskActorID(_ reference: String) async -> String? {
+        guard let task = await state.task(for: reference) else { return nil }
+        return await state.actor(for: task.actorReference)?.id
     }
 
     // MARK: Shared checks

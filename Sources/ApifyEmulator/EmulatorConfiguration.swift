@@ -11,18 +11,37 @@ public struct EmulatorConfiguration: Sendable {
     public var quiet: Bool = true
     /// Scripted actors in addition to the built-in ones; one with a built-in's ID or name replaces it.
     public var extraActors: [ActorDefinition] = []
+    /// Tasks in addition to the built-in `emulator/hello-task`; one with a built-in's ID or name replaces it.
+    public var extraTasks: [TaskDefinition] = []
+    /// Faults to inject (see ``FaultRule`` and the FAULTS section of `ACTORS.md`); parse a `--faults` text with
+    /// ``FaultRule/parse(_:)``.
+    public var faults: [FaultRule] = []
+    /// The account memory limit: starting a run whose memory plus that of READY and RUNNING runs exceeds it answers
+    /// 402 `actor-memory-limit-exceeded`.
+    public var memoryLimitMbytes: Int = 32768
+    /// How long `run-sync` and `run-sync-get-dataset-items` wait before answering 408 `run-timeout-exceeded` (the
+    /// platform's 300 s; tests set less).
+    public var runSyncWaitSecs: Double = 300
 
     public init(
         host: String = "127.0.0.1",
         port: Int = 0,
         token: String? = nil,
         quiet: Bool = true,
-        extraActors: [ActorDefinition] = []
+        extraActors: [ActorDefinition] = [],
+        extraTasks: [TaskDefinition] = [],
+        faults: [FaultRule] = [],
+        memoryLimitMbytes: Int = 32768,
+        runSyncWaitSecs: Double = 300
     ) {
         self.host = host
         self.port = port
         self.token = token
         self.quiet = quiet
         self.extraActors = extraActors
+        self.extraTasks = extraTasks
+        self.faults = faults
+        self.memoryLimitMbytes = memoryLimitMbytes
+        self.runSyncWaitSecs = runSyncWaitSecs
     }
 }

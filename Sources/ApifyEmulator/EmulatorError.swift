@@ -4,11 +4,14 @@ public enum EmulatorError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidActorDefinition(String)
     /// The listening socket could not be opened (address in use, bad host).
     case bindFailed(String)
+    /// A `--faults` text (or an actor's `faults`) that does not parse; the text names the rule.
+    case invalidFaultSpec(String)
 
     public var description: String {
         switch self {
         case .invalidActorDefinition(let message): message
         case .bindFailed(let message): "cannot listen: \(message)"
+        case .invalidFaultSpec(let message): message
         }
     }
 }

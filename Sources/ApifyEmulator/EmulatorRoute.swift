@@ -1,25 +1,57 @@
 import Foundation
 import Hummingbird
 
+/// An actor or a task, as the owner of runs.
+enum RunOwner: Sendable, Equatable {
+    case actor(String)
+    case task(String)
+}
+
+/// How a path names a run: by ID, or through its actor or task, where the run may be `last`.
+enum RunReference: Sendable, Equatable {
+    case id(String)
+    case actor(String, run: String)
+    case task(String, run: String)
+}
+
 /// An endpoint of the emulated API with the values taken from its path.
 ///
 /// Routing is a table of path patterns (``table``) rather than Hummingbird's router, because the API's rules do not
 /// fit a router's: `/v2/acts/` and `/v2/actors/` are one endpoint, path segments are matched after percent-decoding
 /// (`apify%2Fhello-world` is one segment), and a known path with the wrong method must answer 405 in the API's
-/// envelope. New endpoints (issue 3) are new rows.
+/// envelope. New endpoints are new rows.
 enum EmulatorRoute: Sendable, Equatable {
     case requestLog
     case currentUser
     case getActor(actor: String)
     case startRun(actor: String)
-    /// `actor` is set on the deprecated `/v2/actors/{actor}/runs/{run}` form, where `run` may be `last`.
-    case getRun(run: String, actor: String?)
-    case abortRun(run: String, actor: String?)
-    case runRecord(run: String, key: String)
+    case listRuns(RunOwner?)
+    case getTask(task: String)
+    case startTaskRun(task: String)
+    case runSync(RunOwner, datasetItems: Bool)
+    case getRun(RunReference)
+    case abortRun(RunReference)
+    case resurrectRun(RunReference)
+    case runRecord(RunReference, key: String)
+    case runLog(RunReference)
+    case runDatasetItems(RunReference)
+    case runDataset(RunReference)
+    case runKeyValueStore(RunReference)
     case storeRecord(store: String, key: String)
-    case runLog(run: String)
-    case runDatasetItems(run: String)
+    case getStore(store: String)
+    case getDataset(dataset: String)
     case datasetItems(dataset: String)
+
+    /// The run that a path names, if it names one.
+    var runReference: RunReference? {
+        switch self {
+        case .getRun(let reference), .abortRun(let reference), .resurrectRun(let reference),
+            .runRecord(let reference, _), .runLog(let reference), .runDatasetItems(let reference),
+            .runDataset(let reference), .runKeyValueStore(let reference):
+            reference
+        default: nil
+        }
+    }
 
     /// What a method and path resolve to.
     enum Match: Sendable, Equatable {
@@ -61,26 +93,57 @@ enum EmulatorRoute: Sendable, Equatable {
         }
     }
 
-    private static let table: [Row] = [
-        Row([.get], "/_emulator/requests") { _ in .requestLog },
-        Row([.get], "/v2/users/me") { _ in .currentUser },
-        Row([.get], "/v2/:acts/:actor") { .getActor(actor: $0["actor"]!) },
-        Row([.post], "/v2/:acts/:actor/runs") { .startRun(actor: $0["actor"]!) },
-        Row([.get], "/v2/:acts/:actor/runs/:run") { .getRun(run: $0["run"]!, actor: $0["actor"]) },
-        Row([.post], "/v2/:acts/:actor/runs/:run/abort") { .abortRun(run: $0["run"]!, actor: $0["actor"]) },
-        Row([.get], "/v2/actor-runs/:run") { .getRun(run: $0["run"]!, actor: nil) },
-        Row([.post], "/v2/actor-runs/:run/abort") { .abortRun(run: $0["run"]!, actor: nil) },
-        Row([.get, .head], "/v2/actor-runs/:run/key-value-store/records/:key") {
-            .runRecord(run: $0["run"]!, key: $0["key"]!)
-        },
-        Row([.get, .head], "/v2/key-value-stores/:store/records/:key") {
-            .storeRecord(store: $0["store"]!, key: $0["key"]!)
-        },
-        Row([.get], "/v2/actor-runs/:run/log") { .runLog(run: $0["run"]!) },
-        Row([.get], "/v2/logs/:run") { .runLog(run: $0["run"]!) },
-        Row([.get, .head], "/v2/actor-runs/:run/dataset/items") { .runDatasetItems(run: $0["run"]!) },
-        Row([.get, .head], "/v2/datasets/:dataset/items") { .datasetItems(dataset: $0["dataset"]!) },
-    ]
+    private static let table: [Row] =
+        [
+            Row([.get], "/_emulator/requests") { _ in .requestLog },
+            Row([.get], "/v2/users/me") { _ in .currentUser },
+            Row([.get], "/v2/:acts/:actor") { .getActor(actor: $0["actor"]!) },
+            Row([.post], "/v2/:acts/:actor/runs") { .startRun(actor: $0["actor"]!) },
+            Row([.get], "/v2/:acts/:actor/runs") { .listRuns(.actor($0["actor"]!)) },
+            Row([.get, .post], "/v2/:acts/:actor/run-sync") { .runSync(.actor($0["actor"]!), datasetItems: false) },
+            Row([.get, .post], "/v2/:acts/:actor/run-sync-get-dataset-items") {
+                .runSync(.actor($0["actor"]!), datasetItems: true)
+            },
+            Row([.get], "/v2/actor-tasks/:task") { .getTask(task: $0["task"]!) },
+            Row([.post], "/v2/actor-tasks/:task/runs") { .startTaskRun(task: $0["task"]!) },
+            Row([.get], "/v2/actor-tasks/:task/runs") { .listRuns(.task($0["task"]!)) },
+            Row([.get, .post], "/v2/actor-tasks/:task/run-sync") { .runSync(.task($0["task"]!), datasetItems: false) },
+            Row([.get, .post], "/v2/actor-tasks/:task/run-sync-get-dataset-items") {
+                .runSync(.task($0["task"]!), datasetItems: true)
+            },
+            Row([.get], "/v2/actor-runs") { _ in .listRuns(nil) },
+            Row([.get], "/v2/logs/:run") { .runLog(.id($0["run"]!)) },
+            Row([.get, .head], "/v2/key-value-stores/:store/records/:key") {
+                .storeRecord(store: $0["store"]!, key: $0["key"]!)
+            },
+            Row([.get], "/v2/key-value-stores/:store") { .getStore(store: $0["store"]!) },
+            Row([.get], "/v2/datasets/:dataset") { .getDataset(dataset: $0["dataset"]!) },
+            Row([.get, .head], "/v2/datasets/:dataset/items") { .datasetItems(dataset: $0["dataset"]!) },
+        ] + runScopedRows
+
+    /// Every run endpoint under its three prefixes: `/v2/actor-runs/{run}`, the actor's `/runs/{run}` and the
+    /// task's `/runs/{run}` (where `{run}` may be `last`).
+    private static let runScopedRows: [Row] = {
+        let suffixes: [([HTTPRequest.Method], String, @Sendable (RunReference, [String: String]) -> EmulatorRoute)] = [
+            ([.get], "", { reference, _ in .getRun(reference) }),
+            ([.post], "/abort", { reference, _ in .abortRun(reference) }),
+            ([.post], "/resurrect", { reference, _ in .resurrectRun(reference) }),
+            ([.get, .head], "/key-value-store/records/:key", { .runRecord($0, key: $1["key"]!) }),
+            ([.get], "/key-value-store", { reference, _ in .runKeyValueStore(reference) }),
+            ([.get], "/log", { reference, _ in .runLog(reference) }),
+            ([.get, .head], "/dataset/items", { reference, _ in .runDatasetItems(reference) }),
+            ([.get], "/dataset", { reference, _ in .runDataset(reference) }),
+        ]
+        return suffixes.flatMap { methods, suffix, make in
+            [
+                Row(methods, "/v2/actor-runs/:run" + suffix) { make(.id($0["run"]!), $0) },
+                Row(methods, "/v2/:acts/:actor/runs/:run" + suffix) { make(.actor($0["actor"]!, run: $0["run"]!), $0) },
+                Row(methods, "/v2/actor-tasks/:task/runs/:run" + suffix) {
+                    make(.task($0["task"]!, run: $0["run"]!), $0)
+                },
+            ]
+        }
+    }()
 
     /// Resolves a raw (still percent-encoded) path. A trailing slash is ignored; an undecodable segment is 404.
     static func match(method: HTTPRequest.Method, path: String) -> Match {

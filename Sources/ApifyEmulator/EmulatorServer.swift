@@ -39,24 +39,31 @@ public final class EmulatorServer: Sendable {
 
     /// Starts listening and returns once the socket is bound, so `baseURL` can be used at once.
     ///
-    /// Throws ``EmulatorError/invalidActorDefinition(_:)`` for a bad extra actor and
+    /// Throws ``EmulatorError/invalidActorDefinition(_:)`` for a bad extra actor or task and
     /// ``EmulatorError/bindFailed(_:)`` when the address cannot be listened on.
     public static func start(_ configuration: EmulatorConfiguration) async throws -> EmulatorServer {
         for actor in configuration.extraActors {
             try actor.validate()
         }
-        let state = EmulatorState(actors: BuiltInActors.all + configuration.extraActors)
+        let actors = BuiltInActors.all + configuration.extraActors
+        for task in configuration.extraTasks {
+            try task.validate(actors: actors)
+        }
+        let state = EmulatorState(
+            actors: actors, tasks: [TaskDefinition.helloTask] + configuration.extraTasks,
+            memoryLimitMbytes: configuration.memoryLimitMbytes)
         let requestLog = RequestLog()
         let stopFlag = StopFlag()
         let advertisedHost = ["0.0.0.0", "::", ""].contains(configuration.host) ? "127.0.0.1" : configuration.host
         let api = EmulatorAPI(
             state: state, requestLog: requestLog, configuredToken: configuration.token,
-            advertisedHost: advertisedHost, stopFlag: stopFlag)
+            advertisedHost: advertisedHost, stopFlag: stopFlag, runSyncWaitSecs: configuration.runSyncWaitSecs)
+        let faults = FaultInjector(global: configuration.faults, actors: actors)
         // Hummingbird logs to stdout by default, and stdout's first line belongs to the base URL.
         let silentLogger = Logger(label: "apify-emulator") { _ in SwiftLogNoOpLogHandler() }
         let (boundPorts, boundPortsContinuation) = AsyncThrowingStream<Int, any Error>.makeStream()
         let application = Application(
-            responder: EmulatorResponder(api: api, logsRequests: !configuration.quiet),
+            responder: EmulatorResponder(api: api, faults: faults, logsRequests: !configuration.quiet),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

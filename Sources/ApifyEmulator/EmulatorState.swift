@@ -2,16 +2,20 @@ import Foundation
 
 /// Everything the emulator knows: actors, runs, key-value stores and datasets, in memory.
 ///
-/// One actor serializes all mutations; handlers and run executors call in. Waiting clients (`waitForFinish`, and
-/// log streaming in issue 3) park on per-run continuations that every change of that run resumes, so a held
+/// One actor serializes all mutations; handlers and run executors call in. Waiting clients (`waitForFinish`, log
+/// streaming, the sync endpoints) park on per-run continuations that every change of that run resumes, so a held
 /// request answers the moment the run ends instead of on a polling tick.
 actor EmulatorState {
     private var actorsByID: [String: ActorDefinition] = [:]
     private var actorIDsByName: [String: String] = [:]
-    private var runs: [String: ActorRun] = [:]
-    private var runTasks: [String: Task<Void, Never>] = [:]
-    private var stores: [String: [String: StoredRecord]] = [:]
-    private var datasets: [String: [JSONValue]] = [:]
+    private var tasksByID: [String: TaskDefinition] = [:]
+    private var taskIDsByName: [String: String] = [:]
+    var runs: [String: ActorRun] = [:]
+    var runTasks: [String: Task<Void, Never>] = [:]
+    var stores: [String: [String: StoredRecord]] = [:]
+    var datasets: [String: [JSONValue]] = [:]
+    /// The account's memory limit: READY and RUNNING runs may use at most this much together.
+    let memoryLimitMbytes: Int
     /// Requests waiting for a run to change, by waiter number. A waiter is registered before it parks (no
     /// continuation yet) so that a deadline that fires first can cancel it without a race.
     private var changeWaiters: [Int: (runID: String, continuation: CheckedContinuation<Void, Never>?)] = [:]
@@ -22,7 +26,15 @@ actor EmulatorState {
 
     /// Definitions later in the list replace earlier ones with the same ID or name, so `--actors` can override a
     /// built-in.
-    init(actors: [ActorDefinition]) {
+    init(actors: [ActorDefinition], tasks: [TaskDefinition] = [], memoryLimitMbytes: Int = 32768) {
+        self.memoryLimitMbytes = memoryLimitMbytes
+        for task in tasks {
+            if let previousID = taskIDsByName[task.fullName.lowercased()] {
+                tasksByID[previousID] = nil
+            }
+            tasksByID[task.id] = task
+            taskIDsByName[task.fullName.lowercased()] = task.id
+        }
         for actor in actors {
             if let previousID = actorIDsByName[actor.fullName.lowercased()] {
                 actorsByID[previousID] = nil
@@ -50,56 +62,28 @@ actor EmulatorState {
         runs.values.count { $0.actorId == actorID }
     }
 
-    // MARK: Runs
-
-    /// Creates the run and its storages, stores the input, and starts executing the actor's steps.
-    func startRun(
-        of actor: ActorDefinition, build: ResolvedBuild, options: ActorRun.Options, input: StoredRecord?,
-        userAgent: String?
-    ) -> ActorRun {
-        let run = ActorRun(
-            id: PlatformID.random(),
-            actorId: actor.id,
-            userId: PlatformID.stable(for: "user:\(actor.username)"),
-            buildId: build.id,
-            buildNumber: build.number,
-            options: options,
-            origin: "API",
-            userAgent: userAgent,
-            clientIp: "127.0.0.1",
-            startedAt: Date(),
-            defaultKeyValueStoreId: PlatformID.random(),
-            defaultDatasetId: PlatformID.random(),
-            defaultRequestQueueId: PlatformID.random(),
-            inputBodyLen: input?.size
-        )
-        runs[run.id] = run
-        stores[run.defaultKeyValueStoreId] = input.map { ["INPUT": $0] } ?? [:]
-        datasets[run.defaultDatasetId] = []
-        let executor = RunExecutor(state: self, runID: run.id, actor: actor, input: input, options: options)
-        runTasks[run.id] = Task { await executor.execute() }
-        return run
+    func actor(id: String) -> ActorDefinition? {
+        actorsByID[id]
     }
+
+    /// Resolves a task reference: an ID, `username~name` or `username/name`.
+    func task(for reference: String) -> TaskDefinition? {
+        if let task = tasksByID[reference] { return task }
+        let name = reference.replacingOccurrences(of: "~", with: "/").lowercased()
+        return taskIDsByName[name].flatMap { tasksByID[$0] }
+    }
+
+    // MARK: Runs (lifecycle in `EmulatorState+Runs.swift`)
 
     func run(id: String) -> ActorRun? {
         runs[id]
     }
 
-    func lastRun(ofActor actorID: String) -> ActorRun? {
-        runs.values.filter { $0.actorId == actorID }.max { $0.startedAt < $1.startedAt }
-    }
-
-    /// Stops a run that has not finished; its executor records ABORTING then ABORTED. Finished runs are left alone.
-    func abortRun(_ id: String) {
-        guard let run = runs[id], !run.status.isTerminal, let task = runTasks[id] else { return }
-        updateRun(id) { $0.status = .aborting }
-        task.cancel()
-    }
-
-    /// Applies a change to a run and wakes everyone waiting on it. Terminal runs are frozen: a late step of a run
-    /// that timed out must not overwrite its final state.
-    func updateRun(_ id: String, _ change: (inout ActorRun) -> Void) {
+    /// Applies a change to a run and wakes everyone waiting on it. Terminal runs are frozen (a late step of a run
+    /// that timed out must not overwrite its final state), and so are runs resurrected since `generation`.
+    func updateRun(_ id: String, generation: Int? = nil, _ change: (inout ActorRun) -> Void) {
         guard var run = runs[id], !run.status.isTerminal else { return }
+        if let generation, generation != run.generation { return }
         change(&run)
         runs[id] = run
         if run.status.isTerminal {
@@ -108,14 +92,22 @@ actor EmulatorState {
         notifyChange(of: id)
     }
 
-    func appendLog(_ runID: String, _ text: String) {
-        updateRun(runID) { $0.logLines.append(Timestamp.logLine(text, at: Date())) }
+    func appendLog(_ runID: String, generation: Int? = nil, _ text: String) {
+        updateRun(runID, generation: generation) { $0.logLines.append(Timestamp.logLine(text, at: Date())) }
     }
 
     /// Holds until the run is terminal, `seconds` pass, or the server stops; the caller then reads the run again.
     func waitUntilTerminal(runID: String, seconds: Double) async {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-        while let run = runs[runID], !run.status.isTerminal, !isShuttingDown, ContinuousClock.now < deadline {
+        await waitUntil(runID: runID, deadline: deadline) { $0.status.isTerminal }
+    }
+
+    /// Holds until `condition` holds for the run, the deadline passes, the run is gone or the server stops. The
+    /// check and the registration of the waiter happen in one turn of the actor, so no change is missed.
+    func waitUntil(
+        runID: String, deadline: ContinuousClock.Instant, _ condition: (ActorRun) -> Bool
+    ) async {
+        while let run = runs[runID], !condition(run), !isShuttingDown, ContinuousClock.now < deadline {
             await waitForChange(of: runID, until: deadline)
         }
     }
@@ -139,6 +131,19 @@ actor EmulatorState {
 
     func datasetItems(datasetID: String) -> [JSONValue]? {
         datasets[datasetID]
+    }
+
+    /// A store's size and the run that owns it; nil for an unknown store.
+    func storeInfo(_ storeID: String) -> (run: ActorRun?, bytes: Int)? {
+        guard let store = stores[storeID] else { return nil }
+        let run = runs.values.first { $0.defaultKeyValueStoreId == storeID }
+        return (run, store.values.reduce(0) { $0 + $1.size })
+    }
+
+    /// A dataset's items and the run that owns it; nil for an unknown dataset.
+    func datasetInfo(_ datasetID: String) -> (run: ActorRun?, items: [JSONValue])? {
+        guard let items = datasets[datasetID] else { return nil }
+        return (runs.values.first { $0.defaultDatasetId == datasetID }, items)
     }
 
     // MARK: Shutdown
@@ -166,7 +171,7 @@ actor EmulatorState {
 
     // MARK: Change notification
 
-    private func notifyChange(of runID: String) {
+    func notifyChange(of runID: String) {
         // A waiter not parked yet is unregistered too, so that it returns at once instead of sleeping through the
         // change it was waiting for.
         for (waiterID, waiter) in changeWaiters where waiter.runID == runID {
@@ -176,7 +181,7 @@ actor EmulatorState {
     }
 
     /// Suspends until the run changes or the deadline passes, whichever is first.
-    private func waitForChange(of runID: String, until deadline: ContinuousClock.Instant) async {
+    func waitForChange(of runID: String, until deadline: ContinuousClock.Instant) async {
         nextWaiterID += 1
         let waiterID = nextWaiterID
         changeWaiters[waiterID] = (runID, nil)

@@ -201,4 +201,10 @@ extension JSONValue {
     static func string(orNull value: String?) -> JSONValue {
         value.map(JSONValue.string) ?? .null
     }
+
+    /// The members, if this is an object.
+    var objectMembers: [Member]? {
+        guard case .object(let members) = self else { return nil }
+        return members
+    }
 }

@@ -11,13 +11,18 @@ public struct RecordedRequest: Sendable, Codable, Equatable {
     public var headers: [[String]]
     /// Bytes of body received (all of them, even past the input limit).
     public var bodyLength: Int
+    /// The injected fault that hit this request (its rule as text), if any.
+    public var fault: String?
 
-    public init(method: String, path: String, query: String?, headers: [[String]], bodyLength: Int) {
+    public init(
+        method: String, path: String, query: String?, headers: [[String]], bodyLength: Int, fault: String? = nil
+    ) {
         self.method = method
         self.path = path
         self.query = query
         self.headers = headers
         self.bodyLength = bodyLength
+        self.fault = fault
     }
 
     /// The value of the first header with this name, compared without case.
@@ -32,6 +37,7 @@ public struct RecordedRequest: Sendable, Codable, Equatable {
             .init("query", .string(orNull: query)),
             .init("headers", .array(headers.map { .array($0.map(JSONValue.string)) })),
             .init("bodyLength", .int(bodyLength)),
+            .init("fault", .string(orNull: fault)),
         ])
     }
 }

@@ -8,13 +8,19 @@ import Foundation
 struct RunExecutor: Sendable {
     let state: EmulatorState
     let runID: String
+    /// The run's execution this executor plays; a resurrect starts a new one and this one's late writes are dropped.
+    let generation: Int
     let actor: ActorDefinition
     let input: StoredRecord?
     let options: ActorRun.Options
+    /// A resurrected run is RUNNING at once; a new one is READY first.
+    let startsRunning: Bool
 
     /// How long a run stays READY, and how long TIMING-OUT and ABORTING last: long enough to be observable in a
     /// log of polls, short enough not to slow tests.
     static let transitionDelay = Duration.milliseconds(10)
+    /// How long a gracefully aborted run stays ABORTING (the platform allows it up to 30 s).
+    static let gracefulAbortDelay = Duration.milliseconds(300)
 
     /// How a run's steps ended, before the executor records it.
     private enum Outcome: Sendable {
@@ -31,14 +37,19 @@ struct RunExecutor: Sendable {
     }
 
     func execute() async {
-        do {
-            try await Task.sleep(for: Self.transitionDelay)
-        } catch {
-            await finish(.aborted)
-            return
+        if !startsRunning {
+            do {
+                try await Task.sleep(for: Self.transitionDelay)
+            } catch {
+                await finish(.aborted)
+                return
+            }
+            await state.updateRun(runID, generation: generation) {
+                $0.status = .running
+                $0.statusMessage = "Running"
+            }
         }
-        await state.updateRun(runID) { $0.status = .running }
-        await state.appendLog(runID, "ACTOR: Starting run of \(actor.fullName) (build \(options.build))")
+        await log("ACTOR: Starting run of \(actor.fullName) (build \(options.build))")
         let timeoutSecs = options.timeoutSecs
         let inputJSON = self.inputJSON
         let outcome = await withTaskGroup(of: Outcome?.self) { group in
@@ -66,10 +77,13 @@ struct RunExecutor: Sendable {
             if Task.isCancelled { return nil }
             switch step {
             case .log(let template):
-                await state.appendLog(runID, InputTemplate(template).render(input: inputJSON))
+                await log(InputTemplate(template).render(input: inputJSON))
             case .statusMessage(let template):
                 let message = InputTemplate(template).render(input: inputJSON)
-                await state.updateRun(runID) { $0.statusMessage = message }
+                await state.updateRun(runID, generation: generation) {
+                    $0.statusMessage = message
+                    $0.isStatusMessageFromActor = true
+                }
             case .sleep(let duration):
                 let seconds: Double
                 switch duration {
@@ -118,7 +132,7 @@ struct RunExecutor: Sendable {
         guard let storeID = await state.run(id: runID)?.defaultKeyValueStoreId else { return }
         let record = StoredRecord(contentType: contentType, body: body, isRedirected: step.redirect)
         await state.putRecord(storeID: storeID, key: step.key, record: record)
-        await state.appendLog(runID, "ACTOR: Stored record \(step.key) (\(record.size) bytes, \(contentType))")
+        await log("ACTOR: Stored record \(step.key) (\(record.size) bytes, \(contentType))")
     }
 
     /// Records the outcome, passing through the transitional status the platform shows for timeouts and aborts.
@@ -128,33 +142,45 @@ struct RunExecutor: Sendable {
         case .finished(let step):
             finish = step
         case .failed(let reason):
-            await state.appendLog(runID, "ACTOR: \(reason)")
+            await log("ACTOR: \(reason)")
             finish = FinishStep(status: .failed, exitCode: 1, statusMessage: reason)
         case .timedOut:
-            await state.appendLog(runID, "ACTOR: Run timed out after \(options.timeoutSecs) s, stopping it")
+            await log("ACTOR: Run timed out after \(options.timeoutSecs) s, stopping it")
             finish = FinishStep(status: .timedOut, statusMessage: "Actor run timed out")
         case .aborted:
             finish = FinishStep(status: .aborted, statusMessage: "Actor run was aborted")
         }
         switch finish.status {
         case .timedOut:
-            await state.updateRun(runID) { $0.status = .timingOut }
+            await state.updateRun(runID, generation: generation) { $0.status = .timingOut }
             try? await Task.sleep(for: Self.transitionDelay)
         case .aborted:
-            await state.updateRun(runID) { $0.status = .aborting }
-            try? await Task.sleep(for: Self.transitionDelay)
+            let graceful = await state.run(id: runID)?.abortsGracefully ?? false
+            await state.updateRun(runID, generation: generation) { $0.status = .aborting }
+            try? await sleepIgnoringCancellation(graceful ? Self.gracefulAbortDelay : Self.transitionDelay)
         default:
             break
         }
-        await state.appendLog(runID, "ACTOR: Run finished with status \(finish.status.rawValue)")
+        await log("ACTOR: Run finished with status \(finish.status.rawValue)")
         let exitCode = finish.effectiveExitCode
-        await state.updateRun(runID) { run in
+        await state.updateRun(runID, generation: generation) { run in
             run.status = finish.status
             run.exitCode = exitCode
             run.finishedAt = Date()
-            run.statusMessage = finish.statusMessage ?? run.statusMessage ?? Self.defaultMessage(for: finish.status)
+            run.statusMessage =
+                finish.statusMessage ?? (run.isStatusMessageFromActor ? run.statusMessage : nil)
+                ?? Self.defaultMessage(for: finish.status)
             run.isStatusMessageTerminal = true
         }
+    }
+
+    private func log(_ text: String) async {
+        await state.appendLog(runID, generation: generation, text)
+    }
+
+    /// The executor's task is cancelled by the abort itself, so a plain sleep would end at once.
+    private func sleepIgnoringCancellation(_ duration: Duration) async throws {
+        try await Task.detached { try await Task.sleep(for: duration) }.value
     }
 
     private static func defaultMessage(for status: RunStatus) -> String {

@@ -43,6 +43,29 @@ struct RunQuery {
         min(try seconds("waitForFinish") ?? 0, RequestLimits.maxWaitForFinishSecs)
     }
 
+    /// `status` (one of the API's statuses), for `runs/last`.
+    func status() throws(APIError) -> RunStatus? {
+        guard let text = self["status"] else { return nil }
+        guard let status = RunStatus(rawValue: text.uppercased()) else {
+            throw .invalidInput("Invalid value of \"status\" parameter: \"\(text)\" is not a run status.")
+        }
+        return status
+    }
+
+    /// `status` as a comma-separated list, for run lists.
+    func statuses() throws(APIError) -> Set<RunStatus>? {
+        guard let text = self["status"] else { return nil }
+        var result: Set<RunStatus> = []
+        for name in text.split(separator: ",") {
+            let trimmed = name.trimmingCharacters(in: .whitespaces).uppercased()
+            guard let status = RunStatus(rawValue: trimmed) else {
+                throw .invalidInput("Invalid value of \"status\" parameter: \"\(name)\" is not a run status.")
+            }
+            result.insert(status)
+        }
+        return result
+    }
+
     func maxItems() throws(APIError) -> Int? {
         guard let value = try integer("maxItems") else { return nil }
         guard value > 0 else {

@@ -9,7 +9,7 @@ public enum RunStatus: String, Sendable, Codable, CaseIterable {
     case aborting = "ABORTING"
     case aborted = "ABORTED"
 
-    /// Terminal runs never change again (until a resurrect, which issue 3 adds).
+    /// Terminal runs change no more, unless they are resurrected.
     public var isTerminal: Bool {
         switch self {
         case .succeeded, .failed, .timedOut, .aborted: true

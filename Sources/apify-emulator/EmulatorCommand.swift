@@ -15,8 +15,11 @@ struct EmulatorCommand: AsyncParsableCommand {
             stderr (unless --quiet). SIGINT or SIGTERM stops it with exit status 0.
 
             Built-in actors: apify/hello-world, emulator/echo, emulator/fail, emulator/abort, emulator/sleep, \
-            emulator/no-output, emulator/binary, emulator/redirect. Add your own with --actors (format: \
-            Sources/ApifyEmulator/ApifyEmulator.docc/ACTORS.md).
+            emulator/no-output, emulator/binary, emulator/redirect; built-in task: emulator/hello-task. Add your \
+            own with --actors (format: Sources/ApifyEmulator/ApifyEmulator.docc/ACTORS.md).
+
+            --faults injects failures, e.g. 'POST /v2/actors/*/runs: close-after; GET /v2/actor-runs/*: 503 x2' \
+            (syntax: the FAULTS section of ACTORS.md).
 
             GET /_emulator/requests lists every request received, as JSON, for CI scripts to assert on.
             """
@@ -34,19 +37,45 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Flag(help: "Do not log requests to stderr.")
     var quiet = false
 
-    @Option(help: ArgumentHelp("A JSON file of extra actors: {\"actors\": [...]}.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A JSON file of extra actors and tasks: {\"actors\": [...], \"tasks\": [...]}.", valueName: "file"))
     var actors: String?
+
+    @Option(help: ArgumentHelp("Faults to inject: 'RULE; RULE' (see ACTORS.md, FAULTS).", valueName: "spec"))
+    var faults: String?
+
+    @Option(help: ArgumentHelp("The account memory limit of READY and RUNNING runs, in MB.", valueName: "mb"))
+    var memoryLimit = 32768
+
+    @Option(help: ArgumentHelp("How long run-sync waits before 408 run-timeout-exceeded.", valueName: "seconds"))
+    var runSyncWait: Double = 300
 
     func validate() throws {
         guard (0...65535).contains(port) else {
             throw ValidationError("--port must be between 0 and 65535, got \(port)")
         }
+        guard memoryLimit > 0 else {
+            throw ValidationError("--memory-limit must be more than 0, got \(memoryLimit)")
+        }
+        guard runSyncWait >= 0, runSyncWait.isFinite else {
+            throw ValidationError("--run-sync-wait must be 0 or more seconds, got \(runSyncWait)")
+        }
+        if let faults {
+            do {
+                _ = try FaultRule.parse(faults)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
     }
 
     func run() async throws {
-        let extraActors = try actors.map { try ActorCatalog.load(contentsOf: $0).actors } ?? []
+        let catalog = try actors.map { try ActorCatalog.load(contentsOf: $0) } ?? ActorCatalog(actors: [])
         let configuration = EmulatorConfiguration(
-            host: host, port: port, token: token, quiet: quiet, extraActors: extraActors)
+            host: host, port: port, token: token, quiet: quiet, extraActors: catalog.actors,
+            extraTasks: catalog.tasks, faults: try FaultRule.parse(faults ?? ""), memoryLimitMbytes: memoryLimit,
+            runSyncWaitSecs: runSyncWait)
         let signals = TerminationSignals()
         let server = try await EmulatorServer.start(configuration)
         // Unbuffered, so a parent reading the first line sees it at once even through a pipe.

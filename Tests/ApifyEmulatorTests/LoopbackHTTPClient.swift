@@ -53,6 +53,96 @@ enum LoopbackHTTPClient {
         }
     }
 
+    /// What came back on a raw connection: every byte until the server closed it, and whether it ended with an
+    /// error (a reset) rather than an orderly close.
+    struct RawReply: Sendable {
+        var bytes: [UInt8]
+        var endedWithError: Bool
+
+        var text: String { String(decoding: bytes, as: UTF8.self) }
+
+        /// The head's lines (status line first), if a whole head arrived.
+        var headLines: [String]? {
+            guard let end = bytes.firstRange(of: Array("\r\n\r\n".utf8)) else { return nil }
+            return String(decoding: bytes[..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+        }
+
+        /// Bytes after the head.
+        var bodyBytes: Int {
+            guard let end = bytes.firstRange(of: Array("\r\n\r\n".utf8)) else { return 0 }
+            return bytes.count - end.upperBound
+        }
+    }
+
+    /// One request on a fresh connection, returning the raw bytes of whatever the server sent before closing, so
+    /// tests can see a connection closed with no answer or a body cut short.
+    static func raw(
+        _ method: String, _ url: String, headers: [(String, String)] = [], body: [UInt8] = []
+    ) async throws -> RawReply {
+        try await onThread {
+            let descriptor = try open(method, url, headers: headers, body: body)
+            defer { close(descriptor) }
+            var bytes: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                if count == 0 { return RawReply(bytes: bytes, endedWithError: false) }
+                if count < 0 { return RawReply(bytes: bytes, endedWithError: true) }
+                bytes.append(contentsOf: buffer[0..<count])
+            }
+        }
+    }
+
+    /// Reads a response and throws its body away, keeping only its size and the head: for bodies too large to
+    /// hold (the 1 GiB record).
+    static func drain(_ url: String, headers: [(String, String)] = []) async throws -> (head: String, bodyBytes: Int) {
+        try await onThread {
+            let descriptor = try open("GET", url, headers: headers, body: [])
+            defer { close(descriptor) }
+            var head: [UInt8] = []
+            var bodyBytes = 0
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            let separator = Array("\r\n\r\n".utf8)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                guard count > 0 else { break }
+                if bodyBytes == 0, head.firstRange(of: separator) == nil {
+                    head.append(contentsOf: buffer[0..<count])
+                    if let end = head.firstRange(of: separator) {
+                        bodyBytes = head.count - end.upperBound
+                        head.removeSubrange(end.upperBound...)
+                    }
+                } else {
+                    bodyBytes += count
+                }
+            }
+            return (String(decoding: head, as: UTF8.self), bodyBytes)
+        }
+    }
+
+    private static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+
+    /// Connects and sends the request; the caller reads the answer.
+    private static func open(
+        _ method: String, _ url: String, headers: [(String, String)], body: [UInt8]
+    ) throws -> Int32 {
+        guard let components = URLComponents(string: url), let host = components.host, let port = components.port
+        else { throw Failure(description: "bad URL \(url)") }
+        let target = components.percentEncodedPath + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
+        let descriptor = try connect(host: host, port: port)
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
+        for (name, value) in headers {
+            head += "\(name): \(value)\r\n"
+        }
+        head += "Content-Length: \(body.count)\r\n\r\n"
+        try write(descriptor, Array(head.utf8) + body)
+        return descriptor
+    }
+
     private static func exchange(
         _ method: String, _ url: String, headers: [(String, String)], body: [UInt8]
     ) throws -> Response {

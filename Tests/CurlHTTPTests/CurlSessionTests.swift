@@ -162,7 +162,8 @@ import Testing
             } catch let error as HTTPError {
                 #expect(error.kind == .cancelled)
             }
-            #expect(clock.now - start < .seconds(1.5))
+            // Well under the 30 s hold and libcurl's 1 s progress tick, with room for a loaded machine.
+            #expect(clock.now - start < .seconds(2.5))
         }
     }
 

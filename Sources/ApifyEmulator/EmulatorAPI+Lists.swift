@@ -1,0 +1,91 @@
+import Foundation
+import Hummingbird
+
+/// Run lists (of an actor, a task or the account), the task object, and storage objects.
+extension EmulatorAPI {
+    /// `{"data": {total, offset, limit, count, desc, items: [RunShort]}}`, oldest first unless `desc`.
+    func listRuns(_ owner: RunOwner?, request: APIRequest) async throws(APIError) -> Response {
+        try requireToken(request)
+        var actorID: String?
+        var taskID: String?
+        switch owner {
+        case .actor(let reference):
+            guard let actor = await state.actor(for: reference) else { throw .actorNotFound }
+            actorID = actor.id
+        case .task(let reference):
+            taskID = try await existingTask(reference).0.id
+        case nil:
+            break
+        }
+        let query = RunQuery(request.query)
+        let statuses = try query.statuses()
+        let offset = max(0, try query.integer("offset") ?? 0)
+        let limit = min(max(0, try query.integer("limit") ?? 1000), 1000)
+        let desc = try query.boolean("desc") ?? false
+        var runs = await state.runs(actorID: actorID, taskID: taskID).filter { statuses?.contains($0.status) ?? true }
+        if desc { runs.reverse() }
+        let page = runs.dropFirst(offset).prefix(limit)
+        return JSONResponse.data(
+            .object([
+                .init("total", .int(runs.count)),
+                .init("offset", .int(offset)),
+                .init("limit", .int(limit)),
+                .init("desc", .bool(desc)),
+                .init("count", .int(page.count)),
+                .init("items", .array(page.map { $0.shortJSON() })),
+            ]))
+    }
+
+    func getTask(_ reference: String, request: APIRequest) async throws(APIError) -> Response {
+        try authenticate(request)
+        let (task, actor) = try await existingTask(reference)
+        let totalRuns = await state.runs(actorID: nil, taskID: task.id).count
+        return JSONResponse.data(task.json(actorID: actor.id, totalRuns: totalRuns, createdAt: Self.accountCreatedAt))
+    }
+
+    /// The spec's `KeyValueStore` object of a run's default store.
+    func store(_ storeID: String) async throws(APIError) -> Response {
+        guard let info = await state.storeInfo(storeID) else { throw .storeNotFound }
+        let created = JSONValue.string(Timestamp.string(info.run?.startedAt ?? Self.accountCreatedAt))
+        let base = await baseURL()
+        return JSONResponse.data(
+            .object([
+                .init("id", .string(storeID)),
+                .init("name", .null),
+                .init("userId", .string(orNull: info.run?.userId)),
+                .init("username", .null),
+                .init("createdAt", created),
+                .init("modifiedAt", created),
+                .init("accessedAt", .string(Timestamp.string(Date()))),
+                .init("actId", .string(orNull: info.run?.actorId)),
+                .init("actRunId", .string(orNull: info.run?.id)),
+                .init("consoleUrl", .string("\(base)/storage/key-value-stores/\(storeID)")),
+                .init("recordsPublicUrl", .string("\(base)/v2/key-value-stores/\(storeID)/records")),
+                .init("generalAccess", "FOLLOW_USER_SETTING"),
+                .init("stats", .object([.init("storageBytes", .int(info.bytes))])),
+            ]))
+    }
+
+    /// The spec's `Dataset` object of a run's default dataset.
+    func dataset(_ datasetID: String) async throws(APIError) -> Response {
+        guard let info = await state.datasetInfo(datasetID) else { throw .datasetNotFound }
+        let created = JSONValue.string(Timestamp.string(info.run?.startedAt ?? Self.accountCreatedAt))
+        let base = await baseURL()
+        let cleanCount = info.items.count { !DatasetFormatter.clean($0).isEmptyObject }
+        return JSONResponse.data(
+            .object([
+                .init("id", .string(datasetID)),
+                .init("name", .null),
+                .init("userId", .string(info.run?.userId ?? PlatformID.stable(for: "user:\(EmulatedUser.username)"))),
+                .init("createdAt", created),
+                .init("modifiedAt", created),
+                .init("accessedAt", .string(Timestamp.string(Date()))),
+                .init("itemCount", .int(info.items.count)),
+                .init("cleanItemCount", .int(cleanCount)),
+                .init("actId", .string(orNull: info.run?.actorId)),
+                .init("actRunId", .string(orNull: info.run?.id)),
+                .init("consoleUrl", .string("\(base)/storage/datasets/\(datasetID)")),
+                .init("generalAccess", "FOLLOW_USER_SETTING"),
+            ]))
+    }
+}
