@@ -244,7 +244,8 @@ struct ConnectionFlags: ParsableArguments {
         let configuration = ApifyConfiguration(
             baseURL: try baseURL(environment: environment),
             token: token,
-            userAgent: "actor-run/\(HelpText.version)",
+            // Unique per invocation, so that a run whose start answer was lost can be found by it.
+            userAgent: "actor-run/\(HelpText.version) (invocation \(UUID().uuidString.lowercased()))",
             maximumAttempts: retries + 1
         )
         return RunSession(configuration: configuration, reporter: reporter, isVerbose: isVerbose)

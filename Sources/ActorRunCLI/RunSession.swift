@@ -64,6 +64,8 @@ struct RunSession: Sendable {
                     reporter.info(
                         "started run \(run.id) of \(actor ?? run.actId ?? "the actor")\(Self.describeOptions(run)): \(run.status)"
                     )
+                case .lookingForLostStart(let error):
+                    reporter.error("\(error.message); looking for the run it may have started")
                 case .attached(let run):
                     reporter.info("run \(run.id)\(Self.describeOptions(run)): \(run.status)")
                 case .statusChanged(let run) where !run.status.isTerminal:

@@ -91,6 +91,8 @@ public struct CallPlan: Sendable {
 /// What happened along the way, for the CLI to tell the user on stderr.
 public enum CallEvent: Sendable {
     case started(Run)
+    /// The start failed after it was sent: the run it may have created is being looked for.
+    case lookingForLostStart(ApifyError)
     /// `actor-run wait` found the run.
     case attached(Run)
     case statusChanged(Run)
@@ -129,10 +131,31 @@ public struct ActorCall: Sendable {
         destination: @escaping @Sendable () throws -> any RecordDestination,
         events: @escaping @Sendable (CallEvent) -> Void
     ) async throws(ApifyError) -> CallOutcome {
-        let started = try await api.start(plan.target, options: plan.options, input: plan.input)
+        let started = try await start(plan, events: events)
         events(.started(started))
         if plan.detaches { return .detached(started) }
         return try await follow(started, plan.follow, destination: destination, events: events)
+    }
+
+    /// Starts the run once. When the answer is lost after the request went out, the run may exist: it is looked
+    /// for by this client's `User-Agent` (unique per invocation) and adopted, never started a second time.
+    private func start(_ plan: CallPlan, events: @Sendable (CallEvent) -> Void) async throws(ApifyError) -> Run {
+        do {
+            return try await api.start(plan.target, options: plan.options, input: plan.input)
+        } catch  where error.mayHaveTakenEffect {
+            events(.lookingForLostStart(error))
+            for delay in [Duration.zero, .seconds(1), .seconds(2)] {
+                do {
+                    try await clock.sleep(for: delay)
+                } catch {
+                    throw ApifyError(kind: .cancelled, message: "interrupted")
+                }
+                if let run = try? await api.findStartedRun(plan.target) { return run }
+            }
+            var failure = error
+            failure.message += "; no run started by this invocation was found, so none is going"
+            throw failure
+        }
     }
 
     /// Attaches to a run started elsewhere (`actor-run wait`): reads it once, then follows it like a new one.

@@ -93,6 +93,35 @@ public final class ApifyAPI: Sendable {
         return try decodeRun(response, action: action)
     }
 
+    /// Finds the run that a start with this client's `User-Agent` created, among the newest runs of the actor or
+    /// task: the way to learn whether a start whose answer was lost took effect, without starting another.
+    /// For a resurrection, the run itself, if it is going again.
+    public func findStartedRun(_ target: RunTarget) async throws(ApifyError) -> Run? {
+        let path: String
+        switch target {
+        case .actor(let actor): path = "/v2/actors/\(escape(actor.pathComponent))/runs"
+        case .task(let task): path = "/v2/actor-tasks/\(escape(task.pathComponent))/runs"
+        case .resurrection(let runID):
+            let run = try await getRun(id: runID, waitForFinish: 0)
+            return run.status.isTerminal ? nil : run
+        }
+        let request = HTTPRequest(
+            url: url(path, query: [("desc", "1"), ("limit", "20")]),
+            headers: commonHeaders(),
+            timeouts: HTTPTimeouts(idle: .seconds(30))
+        )
+        let action = "cannot list the runs of \(target)"
+        let response = try await collect(request, action: action, isIdempotent: true)
+        guard response.status == 200 else { throw apiError(response, action: action) }
+        guard let list = try? JSONDecoder().decode(DataEnvelope<RunList>.self, from: Data(response.body)).data else {
+            throw ApifyError(kind: .unexpectedResponse, message: "\(action): the answer is not a list of runs")
+        }
+        guard let mine = list.items.first(where: { $0.meta?.userAgent == configuration.userAgent }) else {
+            return nil
+        }
+        return try await getRun(id: mine.id, waitForFinish: 0)
+    }
+
     /// Starts a run of an actor; see `start(_:options:input:)`.
     public func startRun(actor: ActorReference, options: RunOptions, input: RunInput?) async throws(ApifyError)
         -> Run

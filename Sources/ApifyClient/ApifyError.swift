@@ -29,6 +29,9 @@ public struct ApifyError: Error, Sendable, CustomStringConvertible {
     public var status: Int?
     /// The API's machine-readable `error.type`, e.g. `record-not-found`.
     public var type: String?
+    /// Whether the request may have done its work although it failed: it reached the server and then the
+    /// connection broke, timed out, or the server answered 5xx. For a start, a run may exist.
+    public var mayHaveTakenEffect = false
 
     public init(kind: Kind, message: String, status: Int? = nil, type: String? = nil) {
         self.kind = kind
@@ -60,6 +63,7 @@ public struct ApifyError: Error, Sendable, CustomStringConvertible {
             self.init(kind: .destinationFailed, message: "\(action): \(error.message)")
         default:
             self.init(kind: .unavailable, message: "\(action): \(error.message)")
+            mayHaveTakenEffect = error.requestMayHaveReachedServer
         }
     }
 }

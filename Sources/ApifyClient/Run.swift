@@ -82,3 +82,15 @@ struct ErrorEnvelope: Decodable {
     }
     var error: Detail
 }
+
+/// A page of `GET …/runs`: the short run objects, of which only the ID and who started it matter here.
+struct RunList: Decodable {
+    struct Item: Decodable {
+        struct Meta: Decodable {
+            var userAgent: String?
+        }
+        var id: String
+        var meta: Meta?
+    }
+    var items: [Item]
+}

@@ -175,6 +175,7 @@ final class StatusLog: @unchecked Sendable {
             switch event {
             case .started(let run): entries.append("started \(run.status)")
             case .attached(let run): entries.append("attached \(run.status)")
+            case .lookingForLostStart: entries.append("looking")
             case .statusChanged(let run): entries.append(run.status.rawValue)
             }
         }

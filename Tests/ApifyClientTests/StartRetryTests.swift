@@ -106,4 +106,52 @@ import Testing
         _ = try await makeAPI(transport, token: nil).startRun(actor: actor, options: RunOptions(), input: nil)
         #expect(!transport.requests[0].headers.contains { $0.name == "Authorization" })
     }
+
+    @Test func lostStartAnswerAdoptsTheRunThisInvocationStarted() async throws {
+        let clock = ManualClock()
+        let lost = HTTPError(
+            kind: .connectionLost, message: "Empty reply from server", requestMayHaveReachedServer: true)
+        let list = """
+            {"data":{"total":2,"offset":0,"limit":20,"count":2,"desc":true,"items":[\
+            {"id":"OTHER","meta":{"userAgent":"actor-run/other"}},{"id":"RUN1","meta":{"userAgent":"actor-run/test"}}]}}
+            """
+        let transport = RecordingTransport(
+            clock: clock,
+            script: [
+                .failure(lost),
+                .response(status: 200, body: list),
+                .response(status: 200, body: runJSON("RUNNING")),
+                .response(status: 200, body: runJSON("SUCCEEDED", exitCode: 0)),
+                .response(status: 200, body: "done"),
+            ])
+        let events = StatusLog()
+        let outcome = try await ActorCall(api: makeAPI(transport), clock: clock)
+            .perform(CallPlan(actor: actor), destination: { MemoryDestination() }, events: { events.append($0) })
+        guard case .succeeded(let run, _) = outcome else {
+            Issue.record("expected the adopted run to succeed, got \(outcome)")
+            return
+        }
+        #expect(run.id == "RUN1")
+        #expect(events.names == ["looking", "started RUNNING", "SUCCEEDED"])
+        #expect(transport.requests.filter { $0.method == "POST" }.count == 1)
+        #expect(transport.requests[1].url == "http://api.test/v2/actors/apify~hello-world/runs?desc=1&limit=20")
+    }
+
+    @Test func lostStartWithNoRunFoundIsReportedNotRepeated() async throws {
+        let clock = ManualClock()
+        let lost = HTTPError(kind: .timedOut, message: "Operation timed out", requestMayHaveReachedServer: true)
+        let empty = ScriptedAnswer.response(
+            status: 200, body: #"{"data":{"total":0,"offset":0,"limit":20,"count":0,"desc":true,"items":[]}}"#)
+        let transport = RecordingTransport(clock: clock, script: [.failure(lost), empty, empty, empty])
+        do {
+            _ = try await ActorCall(api: makeAPI(transport), clock: clock)
+                .perform(CallPlan(actor: actor), destination: { MemoryDestination() }, events: { _ in })
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.kind == .unavailable)
+            #expect(error.message.hasSuffix("; no run started by this invocation was found, so none is going"))
+        }
+        #expect(transport.requests.filter { $0.method == "POST" }.count == 1)
+        #expect(clock.sleeps == [.zero, .seconds(1), .seconds(2)])
+    }
 }

@@ -44,13 +44,16 @@ enum Harness {
     static func withEmulator<T>(
         token: String? = Harness.token,
         actorsJSON: String? = nil,
+        faults: String? = nil,
         _ body: (EmulatorServer) async throws -> T
     ) async throws -> T {
         var actors: [ActorDefinition] = []
         if let actorsJSON {
             actors = try JSONDecoder().decode([ActorDefinition].self, from: Data(actorsJSON.utf8))
         }
-        let server = try await EmulatorServer.start(EmulatorConfiguration(token: token, extraActors: actors))
+        let rules = try faults.map { try FaultRule.parse($0) } ?? []
+        let server = try await EmulatorServer.start(
+            EmulatorConfiguration(token: token, extraActors: actors, faults: rules))
         do {
             let result = try await body(server)
             await server.stop()

@@ -1,0 +1,79 @@
+import ApifyEmulator
+import Foundation
+import Testing
+
+/// The emulator's faults on the wire against the built binary: one invocation starts at most one run, whatever
+/// the network does, and a broken transfer never leaves a half-written output.
+@Suite struct ReliabilityTests {
+    private func runCount(_ server: EmulatorServer) async throws -> Int {
+        let list = try await Harness.fetch("\(server.baseURL)/v2/actor-runs")
+        let object = try JSONSerialization.jsonObject(with: Data(list.body)) as? [String: Any]
+        return try #require((object?["data"] as? [String: Any])?["total"] as? Int)
+    }
+
+    @Test func rateLimitedStartIsRepeatedAfterRetryAfter() async throws {
+        try await Harness.withEmulator(faults: "POST /v2/actors/*/runs: 429 x2 retry-after=1") { server in
+            let result = try await Harness.run(["apify/hello-world", "--no-input"], emulator: server)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdoutText == "{\"greeting\": \"Hello, world!\"}\n")
+            #expect(await server.recordedRequests().filter { $0.method == "POST" }.count == 3)
+            #expect(try await runCount(server) == 1)
+        }
+    }
+
+    @Test func serverErrorsWhileWaitingAreRidden() async throws {
+        try await Harness.withEmulator(faults: "GET /v2/actor-runs/*: 503 x2") { server in
+            let result = try await Harness.run(["apify/hello-world", "--no-input"], emulator: server)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdoutText == "{\"greeting\": \"Hello, world!\"}\n")
+        }
+    }
+
+    @Test func notFoundRightAfterTheStartIsWaitedOut() async throws {
+        try await Harness.withEmulator(faults: "GET /v2/actor-runs/*: 404-after-start=1s") { server in
+            let result = try await Harness.run(["apify/hello-world", "--no-input"], emulator: server)
+            #expect(result.status == 0, "\(result.stderr)")
+            let notFound = await server.recordedRequests().filter { $0.path.hasPrefix("/v2/actor-runs/") }
+            #expect(notFound.count > 1)
+        }
+    }
+
+    @Test func connectionLostAfterTheStartAdoptsTheRunInsteadOfStartingAnother() async throws {
+        try await Harness.withEmulator(faults: "POST /v2/actors/*/runs: close-after") { server in
+            let result = try await Harness.run(["apify/hello-world", "-i", #"{"message": "once"}"#], emulator: server)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdoutText == "{\"greeting\": \"Hello, once!\"}\n")
+            #expect(result.stderrLines.first?.hasSuffix("; looking for the run it may have started") == true)
+            #expect(await server.recordedRequests().filter { $0.method == "POST" }.count == 1)
+            #expect(try await runCount(server) == 1)
+        }
+    }
+
+    @Test func connectionClosedBeforeProcessingIsReportedWithNoRun() async throws {
+        try await Harness.withEmulator(faults: "POST /v2/actors/*/runs: close-before x*") { server in
+            let result = try await Harness.run(["apify/hello-world", "--no-input"], emulator: server)
+            #expect(result.status == 69, "\(result.stderr)")
+            #expect(
+                result.stderrLines.last?.hasSuffix("; no run started by this invocation was found, so none is going")
+                    == true)
+            #expect(await server.recordedRequests().filter { $0.method == "POST" }.count == 1)
+            #expect(try await runCount(server) == 0)
+        }
+    }
+
+    @Test func recordCutShortLeavesNoOutputFile() async throws {
+        try await Harness.withEmulator(faults: "GET /v2/key-value-stores/*/records/*: truncate x*") { server in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cut-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let result = try await Harness.run(
+                ["emulator/binary", "--no-input", "-o", directory.appendingPathComponent("out.bin").path],
+                emulator: server)
+            #expect(result.status == 69, "\(result.stderr)")
+            #expect(result.stderrLines.last?.hasPrefix("actor-run: cannot get record OUTPUT: ") == true)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+            let gets = await server.recordedRequests().filter { $0.path.contains("/records/OUTPUT") }
+            #expect(gets.count == 1, "a body that broke mid-way is never fetched again")
+        }
+    }
+}
