@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -45,10 +44,18 @@ def canonical_path(path: str) -> str:
     return path
 
 
-@dataclass(frozen=True)
-class Operation:
-    template: str
-    method: str
+# Where the bundle contradicts itself, the schema used instead, with the reason. Each entry is checked by
+# `test_schema.py::test_spec_defects_still_exist`, so it must be dropped once the spec is fixed.
+SPEC_DEFECTS: dict[tuple[str, str, int], tuple[str, str]] = {
+    (template, method, 201): (
+        f"/paths/{_escape('/v2/actors/{actorId}/run-sync-get-dataset-items')}/{method}/responses/201"
+        "/content/application~1json/schema",
+        "the task variant's 201 schema is {type: object}, yet its description says it 'synchronously returns its "
+        "dataset items' and the actor variant (same handler) declares {type: array, items: {type: object}}",
+    )
+    for template in ("/v2/actor-tasks/{actorTaskId}/run-sync-get-dataset-items",)
+    for method in ("get", "post")
+}
 
 
 class ApifySpec:
@@ -87,9 +94,12 @@ class ApifySpec:
 
     # --- finding schemas ----------------------------------------------------------------------------------------
 
-    def response_pointer(self, template: str, method: str, status: int) -> str:
-        """JSON pointer (in the bundle) of the `application/json` schema of a response."""
+    def response_pointer(self, template: str, method: str, status: int, *, defects: bool = True) -> str:
+        """JSON pointer (in the bundle) of the `application/json` schema of a response (or, for a known defect of
+        the spec, of the schema used instead: see `SPEC_DEFECTS`)."""
         template = canonical_path(template)
+        if defects and (template, method.lower(), status) in SPEC_DEFECTS:
+            return SPEC_DEFECTS[(template, method.lower(), status)][0]
         responses = self.operation(template, method)["responses"]
         key = str(status)
         if key not in responses:

@@ -44,6 +44,7 @@ TABLE_ITEMS = [
 LOGGER_ID = "confSlowLogger001"
 LOGGER_LINES = ["conformance line 1", "conformance line 2", "conformance line 3"]
 TIMEOUT_ID = "confTimesOut00001"
+RECORDS_ID = "confRecordKinds01"
 ECHO_TASK_ID = "confEchoTask00001"
 ECHO_TASK_INPUT = {"a": 1, "b": "task", "nested": {"x": 1, "y": 2}}
 PUSHER_TASK_ID = "confPusherTask001"
@@ -82,6 +83,20 @@ ACTORS_FILE = {
                 {"log": LOGGER_LINES[1]},
                 {"sleep": 0.4},
                 {"log": LOGGER_LINES[2]},
+            ],
+        },
+        {
+            "id": RECORDS_ID,
+            "username": "conformance",
+            "name": "records",
+            "steps": [
+                {"record": {"key": "json", "json": {"b": [1, 2], "a": "x"}}},
+                {"record": {"key": "text", "text": "plain text ✓"}},
+                {"record": {"key": "template", "template": "Hello {{input.name|nobody}}, n={{input.n}}"}},
+                {"record": {"key": "base64", "base64": "AAEC/w=="}},
+                {"record": {"key": "generated", "generatedBytes": 1000}},
+                {"record": {"key": "page.html", "text": "<p>hi</p>", "contentType": "text/html; charset=utf-8"}},
+                {"record": {"key": "copy", "fromInput": True}},
             ],
         },
         {
@@ -213,6 +228,49 @@ def start_emulator(binary: Path, actors_file: Path, *extra: str) -> Emulator:
     return Emulator(binary, ["--port", "0", "--token", TOKEN, "--quiet", "--actors", str(actors_file), *extra])
 
 
+FLAKY_ID = "confFlakyActor001"
+
+
+def flaky_actors_file(directory: Path, faults: str) -> Path:
+    """An actors file whose only actor, `conformance/flaky`, carries these per-actor faults."""
+    path = directory / "flaky-actors.json"
+    actor = {
+        "id": FLAKY_ID,
+        "username": "conformance",
+        "name": "flaky",
+        "faults": faults,
+        "steps": [
+            {"log": "flaky actor ran"},
+            {"pushItems": [{"n": 1}, {"n": 2}]},
+            {"record": {"key": "OUTPUT", "json": {"ok": True}}},
+        ],
+    }
+    path.write_text(json.dumps({"actors": [actor]}), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def flaky(emulator_bin: Path, tmp_path: Path, spec: ApifySpec):
+    """Factory: `flaky(faults)` starts an emulator of its own with `conformance/flaky` carrying `faults`; returns
+    (Emulator, Api). Stopped at the end of the test."""
+    started: list[Emulator] = []
+
+    def make(faults: str) -> tuple[Emulator, "Api"]:
+        instance = start_emulator(emulator_bin, flaky_actors_file(tmp_path, faults))
+        started.append(instance)
+        return instance, Api(instance.base_url, TOKEN, spec)
+
+    yield make
+    for instance in started:
+        instance.stop()
+
+
+def recorded_requests(emulator: Emulator) -> list[dict[str, Any]]:
+    response = requests.get(emulator.base_url + "/_emulator/requests", timeout=10)
+    assert response.status_code == 200
+    return response.json()
+
+
 @pytest.fixture(scope="session")
 def emulator(emulator_bin: Path, actors_file: Path) -> Iterator[Emulator]:
     instance = start_emulator(emulator_bin, actors_file)
@@ -232,6 +290,17 @@ def media_type(response: requests.Response) -> str:
     return response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
 
 
+VALIDATED: set[tuple[str, str, int]] = set()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With `CONFORMANCE_COVERAGE=FILE`, writes the (operation, method, status) triples whose schema was applied."""
+    target = os.environ.get("CONFORMANCE_COVERAGE")
+    if target:
+        lines = sorted(f"{method.upper():6} {template} {status}" for template, method, status in VALIDATED)
+        Path(target).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 class Api:
     """`requests` against the emulator. Every answer with a JSON body (and every error answer, which must be JSON) is
     validated against the spec's schema for its operation and status before the test sees it; the operation is found
@@ -247,6 +316,12 @@ class Api:
         self.validated: list[tuple[str, str, int]] = []
 
     def _validate(self, response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+        self._check(response)
+        if response.validated is not None:  # type: ignore[attr-defined]
+            VALIDATED.add(response.validated)  # type: ignore[attr-defined]
+        return response
+
+    def _check(self, response: requests.Response) -> requests.Response:
         method = response.request.method or "GET"
         path = urlsplit(response.request.url or "").path
         response.validated = None  # type: ignore[attr-defined]
@@ -286,6 +361,12 @@ class Api:
             response.validated = ("ErrorResponse", method.lower(), response.status_code)  # type: ignore[attr-defined]
             return response
         self.spec.validate(body, template, method, response.status_code)
+        is_raw = "/records/{recordKey}" in template or template.endswith("/run-sync")
+        if not is_raw or response.status_code >= 400:
+            # The API's own JSON (not a stored record served raw) is always UTF-8 JSON.
+            assert response.headers["Content-Type"] == "application/json; charset=utf-8", (
+                f"{method} {path} {response.status_code}: Content-Type {response.headers['Content-Type']!r}"
+            )
         response.validated = (template, method.lower(), response.status_code)  # type: ignore[attr-defined]
         self.validated.append(response.validated)  # type: ignore[attr-defined]
         return response
