@@ -23,16 +23,9 @@ struct RunCommand: ActorRunSubcommand {
 
     @OptionGroup var start: StartFlags
 
-    func validate() throws {
-        try run.validate()
-        try input.validate()
-    }
-
     func execute(interrupts: Interrupts) async -> ExitStatus {
         await start.execute(interrupts: interrupts) { reporter in
-            let actor = try ActorReference(parsing: self.actor)
-            let input = try InputReader(contentType: input.contentType, reporter: reporter).read(input.source)
-            return (.actor(actor), try run.options(), input)
+            (.actor(try ActorReference(parsing: actor)), try run.options(), try input.read(reporter: reporter))
         }
     }
 }
@@ -193,6 +186,11 @@ struct InputFlags: ParsableArguments {
         if noInput && (input != nil || inputFile != nil) {
             throw ValidationError("--no-input cannot be combined with --input or --input-file")
         }
+    }
+
+    /// The input, read and checked before anything is sent.
+    func read(reporter: Reporter) throws(CommandFailure) -> RunInput? {
+        try InputReader(contentType: contentType, reporter: reporter).read(source)
     }
 
     var source: InputSource {

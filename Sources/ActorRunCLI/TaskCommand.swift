@@ -22,8 +22,6 @@ struct TaskCommand: ActorRunSubcommand {
     @OptionGroup var start: StartFlags
 
     func validate() throws {
-        try run.validate()
-        try input.validate()
         if !RunInput.isJSON(contentType: input.contentType) {
             throw ValidationError("a task's input must be JSON (it is merged into the task's input)")
         }
@@ -31,9 +29,10 @@ struct TaskCommand: ActorRunSubcommand {
 
     func execute(interrupts: Interrupts) async -> ExitStatus {
         await start.execute(interrupts: interrupts) { reporter in
-            let task = try ActorReference(parsing: self.task, naming: "a task")
-            let input = try InputReader(contentType: input.contentType, reporter: reporter).read(input.source)
-            return (.task(task), try run.options(), input)
+            (
+                .task(try ActorReference(parsing: task, naming: "a task")), try run.options(),
+                try input.read(reporter: reporter)
+            )
         }
     }
 }
@@ -54,10 +53,6 @@ struct ResurrectCommand: ActorRunSubcommand {
     var run: RunFlags
 
     @OptionGroup var start: StartFlags
-
-    func validate() throws {
-        try run.validate()
-    }
 
     func execute(interrupts: Interrupts) async -> ExitStatus {
         await start.execute(interrupts: interrupts) { _ in
