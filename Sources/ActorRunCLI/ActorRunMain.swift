@@ -13,6 +13,8 @@ public enum ActorRunMain {
         "task": TaskCommand.self,
         "resurrect": ResurrectCommand.self,
         "wait": WaitCommand.self,
+        "output": OutputCommand.self,
+        "log": LogCommand.self,
         "abort": AbortCommand.self,
     ]
 

@@ -13,6 +13,8 @@ enum HelpText {
           actor-run task <task>       the same for a saved task (input fields override the task's)
           actor-run resurrect <run-id>  resurrect an ended run, wait, print its output
           actor-run wait <run-id>     attach to an existing run: wait, print its output
+          actor-run output <run-id>   print the output of a run (no waiting)
+          actor-run log <run-id>      print (or --follow) a run's log
           actor-run abort <run-id>    abort a run (gracefully unless --force)
 
         EXAMPLES

@@ -45,6 +45,14 @@ struct RunSession: Sendable {
         }
     }
 
+    /// `actor-run output <run-id>`: print a run's output as it is now.
+    func output(runID: String, _ output: RunOutput, outputFile: String?, interrupts: Interrupts) async -> ExitStatus {
+        await execute(actor: nil, output: output, outputFile: outputFile, interrupts: interrupts) {
+            call, destination, _ throws(ApifyError) in
+            try await call.output(runID: runID, output, destination: destination)
+        }
+    }
+
     /// - Parameter actor: how the user named the actor, for the "started run" line.
     private func execute(
         actor: String?, output: RunOutput, outputFile: String?, interrupts: Interrupts, _ operation: Operation
@@ -126,8 +134,9 @@ struct RunSession: Sendable {
             reporter.error("run \(run.id) \(Self.describeEnd(run))")
             return ExitStatus(endedRun: run.status)
         case .recordMissing(let run):
+            let state = run.status == .succeeded ? "SUCCEEDED but" : "is \(run.status) and"
             reporter.error(
-                "run \(run.id) SUCCEEDED but has no record '\(output.recordKey)' in its default key-value store"
+                "run \(run.id) \(state) has no record '\(output.recordKey)' in its default key-value store"
                     + " (try --key with another record)"
             )
             return .recordMissing

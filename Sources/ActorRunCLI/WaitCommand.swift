@@ -64,3 +64,58 @@ struct AbortCommand: ActorRunSubcommand {
 protocol ActorRunSubcommand: ParsableCommand {
     func execute(interrupts: Interrupts) async -> ExitStatus
 }
+
+/// `actor-run output <run-id>`: print a run's record (or items, or run object) as it is now, without waiting.
+struct OutputCommand: ActorRunSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "output",
+        abstract: "Print the output of a run as it is now, without waiting.",
+        discussion: "Exits 0 when the output was written, 5 when the record is missing."
+    )
+
+    @Argument(help: "The run ID.")
+    var runID: String
+
+    @OptionGroup var output: OutputFlags
+    @OptionGroup var connection: ConnectionFlags
+
+    func execute(interrupts: Interrupts) async -> ExitStatus {
+        await output.reporter.reportingFailures {
+            let session = try connection.session(reporter: output.reporter, isVerbose: output.verbose)
+            interrupts.arm()
+            return await session.output(
+                runID: runID, output.followPlan(waitLimit: nil).output, outputFile: output.outputFile,
+                interrupts: interrupts)
+        }
+    }
+}
+
+/// `actor-run log <run-id>`: print a run's log on stdout (here the log is the data asked for).
+struct LogCommand: ActorRunSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "Print a run's log, or follow it until the run ends.",
+        discussion: "The log goes to stdout: here it is the data asked for."
+    )
+
+    @Argument(help: "The run ID.")
+    var runID: String
+
+    @Flag(name: [.customShort("F"), .long], help: "Keep printing as the run writes, until it ends.")
+    var follow = false
+
+    @Flag(name: [.short, .long], help: "Print each HTTP request and response line on stderr (never the token).")
+    var verbose = false
+
+    @OptionGroup var connection: ConnectionFlags
+
+    func execute(interrupts: Interrupts) async -> ExitStatus {
+        let reporter = Reporter(isQuiet: true)
+        return await reporter.reportingFailures {
+            let api = try connection.session(reporter: reporter, isVerbose: verbose).makeAPI()
+            interrupts.arm()
+            _ = try await api.streamLog(runID: runID, follows: follow, to: StandardOutputDestination())
+            return .success
+        }
+    }
+}

@@ -197,11 +197,33 @@ public struct ActorCall: Sendable {
             case .finished(let finished): run = finished
             }
         }
-        switch plan.output {
+        return try await emit(run, plan.output, destination: destination, requiresSuccess: true)
+    }
+
+    /// Prints the output of a run as it is now, without waiting (`actor-run output`): the record or the items
+    /// even of a run that did not succeed, since the user asked for them by name.
+    public func output(
+        runID: String,
+        _ output: RunOutput,
+        destination: @escaping @Sendable () throws -> any RecordDestination
+    ) async throws(ApifyError) -> CallOutcome {
+        let run = try await api.getRun(id: runID, waitForFinish: 0)
+        return try await emit(run, output, destination: destination, requiresSuccess: false)
+    }
+
+    /// Writes what `output` names; with `requiresSuccess`, a run that did not succeed writes nothing but
+    /// its run object.
+    private func emit(
+        _ run: Run,
+        _ output: RunOutput,
+        destination: @escaping @Sendable () throws -> any RecordDestination,
+        requiresSuccess: Bool
+    ) async throws(ApifyError) -> CallOutcome {
+        switch output {
         case .runObject:
             let info = try await write(run.json + [0x0A], to: destination)
-            return run.status == .succeeded ? .succeeded(run, info) : .ended(run)
-        case _ where run.status != .succeeded:
+            return run.status == .succeeded || !requiresSuccess ? .succeeded(run, info) : .ended(run)
+        case _ where requiresSuccess && run.status != .succeeded:
             return .ended(run)
         case .record(let key):
             return try await fetchRecord(of: run, key: key, destination: destination)

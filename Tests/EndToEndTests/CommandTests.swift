@@ -66,4 +66,38 @@ import Testing
             #expect(failed.stderrLines.count == 1)
         }
     }
+
+    @Test func outputPrintsWithoutWaiting() async throws {
+        try await Harness.withEmulator { server in
+            let first = try await Harness.run(["apify/hello-world", "-i", #"{"message": "out"}"#], emulator: server)
+            #expect(first.status == 0)
+            let runID = try Harness.runID(in: first)
+            let output = try await Harness.run(["output", runID], emulator: server)
+            #expect(output.status == 0, "\(output.stderr)")
+            #expect(output.stdoutText == "{\"greeting\": \"Hello, out!\"}\n")
+            let input = try await Harness.run(["output", runID, "-k", "INPUT", "-q"], emulator: server)
+            #expect(input.stdoutText == #"{"message": "out"}"#)
+            let missing = try await Harness.run(["output", runID, "-k", "NOPE"], emulator: server)
+            #expect(missing.status == 5)
+            let requests = await server.recordedRequests()
+            let queries = requests.filter { $0.path == "/v2/actor-runs/\(runID)" }.map { $0.query ?? "" }
+            // One long-poll for the first call, then one plain read per `output`, never a wait.
+            #expect(queries == ["waitForFinish=60", "", "", ""])
+        }
+    }
+
+    @Test func logPrintsTheRunsLogOnStdout() async throws {
+        try await Harness.withEmulator { server in
+            let first = try await Harness.run(["apify/hello-world", "--no-input", "--detach"], emulator: server)
+            let runID = first.stdoutText.trimmingCharacters(in: .newlines)
+            let followed = try await Harness.run(["log", runID, "--follow"], emulator: server)
+            #expect(followed.status == 0, "\(followed.stderr)")
+            #expect(followed.stderr.isEmpty)
+            let lines = followed.stdoutText.split(separator: "\n")
+            #expect(lines.contains { $0.hasSuffix("Hello world actor started") })
+            #expect(lines.last?.hasSuffix("Run finished with status SUCCEEDED") == true)
+            let plain = try await Harness.run(["log", runID], emulator: server)
+            #expect(plain.stdout == followed.stdout)
+        }
+    }
 }
