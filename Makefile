@@ -4,6 +4,9 @@ PREFIX   ?= /usr/local
 SUDO     := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 BIN       = $(shell $(SWIFT) build --show-bin-path)
 RELEASE   = $(shell $(SWIFT) build -c release --show-bin-path)
+# The Swift runtime and Foundation linked in: the binaries run where no Swift is installed (libcurl stays the
+# system's, for its CA store and security updates).
+RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -gline-tables-only
 SOURCES   = Sources Tests Package.swift
 
 .PHONY: all deps build release test unit conformance demo install lint format bench clean
@@ -22,9 +25,9 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## release: optimized, stripped binaries in $(RELEASE)
+## release: optimized binaries in $(RELEASE), needing only libcurl at run time
 release: deps
-	$(SWIFT) build -c release -Xswiftc -gline-tables-only
+	$(SWIFT) build $(RELEASE_FLAGS)
 
 ## test: every test: unit, end-to-end (the built binary against the emulator), conformance
 test: unit conformance
@@ -53,7 +56,7 @@ demo: build
 ## install: release binaries into $(PREFIX)/bin
 install: release
 	install -d "$(DESTDIR)$(PREFIX)/bin"
-	install -m 755 "$(RELEASE)/actor-run" "$(RELEASE)/apify-emulator" "$(DESTDIR)$(PREFIX)/bin/"
+	install -s -m 755 "$(RELEASE)/actor-run" "$(RELEASE)/apify-emulator" "$(DESTDIR)$(PREFIX)/bin/"
 
 ## lint: the toolchain's swift-format, strict
 lint:
