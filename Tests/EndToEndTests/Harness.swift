@@ -77,7 +77,8 @@ enum Harness {
         stdin: StandardInput = .devNull,
         timeout: Duration = .seconds(30),
         workingDirectory: URL? = nil,
-        interrupt: Interruption? = nil
+        interrupt: Interruption? = nil,
+        homeFiles: [String: String] = [:]
     ) async throws -> ProcessResult {
         var environment: [String: String] = [:]
         if let emulator { environment["APIFY_API_BASE_URL"] = emulator.baseURL }
@@ -90,7 +91,7 @@ enum Harness {
                     with: Result {
                         try runBlocking(
                             arguments, environment: settings, stdin: stdin, timeout: timeout,
-                            workingDirectory: workingDirectory, interrupt: interrupt)
+                            workingDirectory: workingDirectory, interrupt: interrupt, homeFiles: homeFiles)
                     })
             }.start()
         }
@@ -102,7 +103,8 @@ enum Harness {
         stdin: StandardInput,
         timeout: Duration,
         workingDirectory: URL?,
-        interrupt: Interruption?
+        interrupt: Interruption?,
+        homeFiles: [String: String]
     ) throws -> ProcessResult {
         guard FileManager.default.isExecutableFile(atPath: actorRun.path) else {
             throw HarnessError(message: "\(actorRun.path) is missing: build the package first (swift build)")
@@ -110,6 +112,12 @@ enum Harness {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("actor-run-home-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }
+        for (path, text) in homeFiles {
+            let file = home.appendingPathComponent(path)
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: file)
+        }
         var environment = ["PATH": "/usr/bin:/bin", "HOME": home.path]
         environment.merge(extra) { $1 }
 

@@ -18,10 +18,7 @@ import Testing
             let runID = try Harness.runID(in: result)
             #expect(
                 result.stderrLines.first
-                    == "actor-run: started run \(runID) of apify~hello-world (build 0.0.1, 1024 MB): READY"
-                    || result.stderrLines.first?.hasPrefix("actor-run: started run \(runID) of apify~hello-world (")
-                        == true
-            )
+                    == "actor-run: started run \(runID) of apify~hello-world (build 0.0.1, 1024 MB): READY")
             #expect(result.stderrLines.last?.hasPrefix("actor-run: run \(runID) SUCCEEDED in ") == true)
             #expect(result.stderrLines.last?.hasSuffix("; wrote 28 bytes") == true)
 
