@@ -53,3 +53,8 @@ public enum ActorRunMain {
         }
     }
 }
+
+/// A command of `actor-run` other than the default `run`: parsed from the words after its name.
+protocol ActorRunSubcommand: ParsableCommand {
+    func execute(interrupts: Interrupts) async -> ExitStatus
+}

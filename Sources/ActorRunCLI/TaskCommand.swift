@@ -36,27 +36,3 @@ struct TaskCommand: ActorRunSubcommand {
         }
     }
 }
-
-/// `actor-run resurrect <run-id>`: bring an ended run back (same storages), wait, print its output.
-struct ResurrectCommand: ActorRunSubcommand {
-    static let configuration = CommandConfiguration(
-        commandName: "resurrect",
-        abstract: "Resurrect an ended run (same storages), wait for it to finish, and print its output.",
-        discussion: "Run options left out keep the run's previous values. Exit codes are those of "
-            + "`actor-run <actor>`."
-    )
-
-    @Argument(help: "The run ID.")
-    var runID: String
-
-    @OptionGroup(title: "Run options")
-    var run: RunFlags
-
-    @OptionGroup var start: StartFlags
-
-    func execute(interrupts: Interrupts) async -> ExitStatus {
-        await start.execute(interrupts: interrupts) { _ in
-            (.resurrection(runID: runID), try run.options(), nil)
-        }
-    }
-}

@@ -1,0 +1,30 @@
+import ApifyClient
+import ArgumentParser
+
+/// `actor-run abort <run-id>`: abort a run, gracefully unless `--force`, and report its final status.
+struct AbortCommand: ActorRunSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "abort",
+        abstract: "Abort a run (gracefully: the actor gets the aborting event and time to save its state).",
+        discussion: "Exits 0 once the platform has taken the abort; aborting an ended run changes nothing."
+    )
+
+    @Argument(help: "The run ID.")
+    var runID: String
+
+    @Flag(help: "Stop the run at once instead of gracefully.")
+    var force = false
+
+    @OptionGroup var verbosity: VerbosityFlags
+    @OptionGroup var connection: ConnectionFlags
+
+    func execute(interrupts: Interrupts) async -> ExitStatus {
+        let reporter = verbosity.reporter
+        return await reporter.reportingFailures {
+            let api = try connection.session(reporter: reporter, isVerbose: verbosity.verbose).makeAPI()
+            let run = try await api.abortRun(id: runID, gracefully: !force)
+            reporter.info("run \(run.id): \(run.status)")
+            return .success
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import ApifyClient
+import ArgumentParser
+import Foundation
+
+/// Where the input comes from and how it is sent.
+struct InputFlags: ParsableArguments {
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp(
+            "Input: inline JSON, @PATH for a file, - for stdin.",
+            valueName: "json|@path|-"))
+    var input: String?
+
+    @Option(
+        name: [.customShort("f"), .customLong("input-file")],
+        help: ArgumentHelp(
+            "Read the input from a file (- = stdin).",
+            valueName: "path"))
+    var inputFile: String?
+
+    @Option(
+        name: .customLong("content-type"),
+        help: ArgumentHelp("Media type of the input; non-JSON input is sent as bytes, unchecked.", valueName: "type"))
+    var contentType = "application/json"
+
+    @Flag(name: .customLong("no-input"), help: "Send no input and do not look at stdin.")
+    var noInput = false
+
+    func validate() throws {
+        if input != nil && inputFile != nil {
+            throw ValidationError("--input and --input-file both give the input; use one")
+        }
+        if noInput && (input != nil || inputFile != nil) {
+            throw ValidationError("--no-input cannot be combined with --input or --input-file")
+        }
+    }
+
+    /// The input, read and checked before anything is sent.
+    func read(reporter: Reporter) throws(CommandFailure) -> RunInput? {
+        try InputReader(contentType: contentType, reporter: reporter).read(source)
+    }
+
+    var source: InputSource {
+        if noInput { return .none }
+        if let input { return InputSource(inputFlag: input) }
+        if let inputFile { return inputFile == "-" ? .standardInput : .file(inputFile) }
+        return .implicitStandardInput
+    }
+}

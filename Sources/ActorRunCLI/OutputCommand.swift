@@ -1,0 +1,27 @@
+import ApifyClient
+import ArgumentParser
+
+/// `actor-run output <run-id>`: print a run's record (or items, or run object) as it is now, without waiting.
+struct OutputCommand: ActorRunSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "output",
+        abstract: "Print the output of a run as it is now, without waiting.",
+        discussion: "Exits 0 when the output was written, 5 when the record is missing."
+    )
+
+    @Argument(help: "The run ID.")
+    var runID: String
+
+    @OptionGroup var output: OutputFlags
+    @OptionGroup var connection: ConnectionFlags
+
+    func execute(interrupts: Interrupts) async -> ExitStatus {
+        await output.reporter.reportingFailures {
+            let session = try connection.session(reporter: output.reporter, isVerbose: output.verbose)
+            interrupts.arm()
+            return await session.output(
+                runID: runID, output.followPlan(waitLimit: nil).output, outputFile: output.outputFile,
+                interrupts: interrupts)
+        }
+    }
+}

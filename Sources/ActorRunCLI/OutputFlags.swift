@@ -1,0 +1,76 @@
+import ApifyClient
+import ArgumentParser
+import Foundation
+
+/// How long this client waits for a run.
+struct WaitLimitFlags: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "How long this client waits (90s, 10m, 2h); then it prints the run ID and exits 4.",
+            valueName: "duration"))
+    var wait: WaitDuration?
+}
+
+/// Where a record goes and how much is said on stderr.
+struct OutputFlags: ParsableArguments {
+    @Option(
+        name: [.customShort("o"), .customLong("output-file")],
+        help: ArgumentHelp("Write the output to this file (whole or not at all) instead of stdout.", valueName: "path"))
+    var outputFile: String?
+
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp("Record of the run's default key-value store to print.", valueName: "key"))
+    var key = "OUTPUT"
+
+    @Flag(help: "Print the run's default dataset items instead of a record.")
+    var dataset = false
+
+    @Option(help: ArgumentHelp("Dataset format: json, jsonl, csv, xml, html, xlsx, rss.", valueName: "format"))
+    var format = "json"
+
+    @Flag(help: "Print the final run object (the API's JSON, unchanged) instead of the output.")
+    var json = false
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Stream the run's log to stderr while waiting (default: when stderr is a terminal).")
+    var logs: Bool?
+
+    @OptionGroup var verbosity: VerbosityFlags
+
+    var reporter: Reporter { verbosity.reporter }
+    var verbose: Bool { verbosity.verbose }
+
+    func validate() throws {
+        if json && (dataset || key != "OUTPUT") {
+            throw ValidationError("--json prints the run object; it cannot be combined with --dataset or --key")
+        }
+        if dataset && key != "OUTPUT" {
+            throw ValidationError("--dataset prints the dataset; it cannot be combined with --key")
+        }
+        if !Self.formats.contains(format) {
+            throw ValidationError("--format must be one of \(Self.formats.joined(separator: ", ")), got '\(format)'")
+        }
+    }
+
+    static let formats = ["json", "jsonl", "csv", "xml", "html", "xlsx", "rss"]
+
+    /// What to print and whether to stream the log, as these flags say.
+    func followPlan(waitLimit: Duration?) -> FollowPlan {
+        let output: RunOutput = json ? .runObject : dataset ? .datasetItems(format: format) : .record(key: key)
+        let streamsLog = !verbosity.quiet && (logs ?? (isatty(STDERR_FILENO) == 1))
+        return FollowPlan(waitLimit: waitLimit, output: output, log: streamsLog ? StandardErrorDestination() : nil)
+    }
+}
+
+/// How much goes to stderr.
+struct VerbosityFlags: ParsableArguments {
+    @Flag(name: [.short, .long], help: "Print nothing on stderr but errors.")
+    var quiet = false
+
+    @Flag(name: [.short, .long], help: "Print each HTTP request and response line on stderr (never the token).")
+    var verbose = false
+
+    var reporter: Reporter { Reporter(isQuiet: quiet) }
+}
