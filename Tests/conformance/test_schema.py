@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import gzip
 import io
 import json
 import re
@@ -297,6 +298,18 @@ def test_unknown_build_is_403_unknown_build_tag(api: Api) -> None:
 def test_input_over_9_mib_is_413(api: Api) -> None:
     response = api.post(
         f"/v2/actors/{HELLO}/runs", data=b"a" * (9 * 1024 * 1024 + 1), headers={"Content-Type": "text/plain"}
+    )
+    assert_error(response, 413, "request-too-large")
+
+
+def test_gzipped_input_over_9_mib_when_decoded_is_413(api: Api) -> None:
+    # 10 MiB of zeros gzip to a few KiB: the limit applies to the decoded input, and decoding stops there.
+    bomb = gzip.compress(b"0" * (10 * 1024 * 1024))
+    assert len(bomb) < 64 * 1024
+    response = api.post(
+        f"/v2/actors/{HELLO}/runs",
+        data=bomb,
+        headers={"Content-Type": "text/plain", "Content-Encoding": "gzip"},
     )
     assert_error(response, 413, "request-too-large")
 
