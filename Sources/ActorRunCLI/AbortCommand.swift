@@ -10,7 +10,7 @@ struct AbortCommand: ActorRunSubcommand {
     )
 
     @Argument(help: "The run ID.")
-    var runID: String
+    var runID: RunID
 
     @Flag(help: "Stop the run at once instead of gracefully.")
     var force = false
@@ -21,8 +21,9 @@ struct AbortCommand: ActorRunSubcommand {
     func execute(interrupts: Interrupts) async -> ExitStatus {
         let reporter = verbosity.reporter
         return await reporter.reportingFailures {
-            let api = try connection.session(reporter: reporter, isVerbose: verbosity.verbose).makeAPI()
-            let run = try await api.abortRun(id: runID, gracefully: !force)
+            let api = try connection.session(reporter: reporter, isVerbose: verbosity.verbose, requiresToken: true)
+                .makeAPI()
+            let run = try await api.abortRun(id: runID.value, gracefully: !force)
             reporter.info("run \(run.id): \(run.status)")
             return .success
         }

@@ -20,7 +20,20 @@ public enum ActorRunMain {
 
     public static func main() async -> Never {
         signal(SIGPIPE, SIG_IGN)
+        // A closed stdin, stdout or stderr would be reused by the next descriptor opened (a socket, the output
+        // file), and the run ID or a log line would land there: point them at /dev/null instead.
+        for fd in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(fd, F_GETFD) == -1 {
+            let opened = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY)
+            if opened != fd && opened >= 0 {
+                dup2(opened, fd)
+                close(opened)
+            }
+        }
         var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "help" {
+            // `actor-run help [command]`, as git and gh have it.
+            arguments = Array(arguments.dropFirst()) + ["--help"]
+        }
         var type: any ActorRunSubcommand.Type = RunCommand.self
         if let word = arguments.first, let named = subcommands[word] {
             type = named

@@ -29,9 +29,23 @@ struct WaitDuration: ExpressibleByArgument, Sendable, Equatable {
             guard !sawUnit, let value = Double(number) else { return nil }
             total += value
         }
-        guard total > 0, !argument.isEmpty else { return nil }
+        // Up to ten years: beyond that is a typo, and would overflow the clock.
+        guard total > 0, total <= 315_360_000, !argument.isEmpty else { return nil }
         duration = .milliseconds(Int64(total * 1000))
     }
 
     static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// A run ID as the platform makes them: letters and digits. Anything else (an empty string, a path) is a usage
+/// error here rather than a strange answer from the API.
+struct RunID: ExpressibleByArgument, Sendable {
+    var value: String
+
+    init?(argument: String) {
+        guard !argument.isEmpty, argument.count <= 64,
+            argument.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+        else { return nil }
+        value = argument
+    }
 }

@@ -34,9 +34,18 @@ struct ConnectionFlags: ParsableArguments {
     }
 
     /// The session these flags describe: where the API is, the token, how often to retry.
-    func session(reporter: Reporter, isVerbose: Bool) throws(CommandFailure) -> RunSession {
+    /// - Parameter requiresToken: whether the command cannot work without a token (starting and aborting runs;
+    ///   reading a run by its ID works without one), so that a missing token stops it before any request.
+    func session(reporter: Reporter, isVerbose: Bool, requiresToken: Bool = false) throws(CommandFailure)
+        -> RunSession
+    {
         let environment = ProcessInfo.processInfo.environment
         let token = try credentials(environment: environment).token()
+        if requiresToken && token == nil {
+            throw CommandFailure(
+                status: .notAuthorized,
+                message: "no API token: set APIFY_TOKEN, pass --token-file, or run `apify login`")
+        }
         if self.token != nil {
             reporter.error("warning: --token is visible to other users in `ps`; prefer APIFY_TOKEN or --token-file")
         }
@@ -58,9 +67,10 @@ struct ConnectionFlags: ParsableArguments {
         let url =
             apiURL ?? environment["APIFY_API_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ApifyConfiguration.defaultBaseURL
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+        guard url.hasPrefix("http://") || url.hasPrefix("https://"), URLComponents(string: url)?.host?.isEmpty == false
+        else {
             throw CommandFailure(
-                status: .usage, message: "the API URL must start with http:// or https://, got '\(url)'")
+                status: .usage, message: "the API URL must be http:// or https:// and a host, got '\(url)'")
         }
         return url
     }

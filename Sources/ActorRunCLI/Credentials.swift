@@ -10,26 +10,35 @@ struct Credentials {
 
     func token() throws(CommandFailure) -> String? {
         if let tokenFile {
-            guard let data = FileManager.default.contents(atPath: tokenFile) else {
-                throw CommandFailure(status: .inputUnreadable, message: "cannot read token file '\(tokenFile)'")
-            }
-            let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !token.isEmpty else {
-                throw CommandFailure(status: .notAuthorized, message: "token file '\(tokenFile)' is empty")
-            }
-            return token
+            let bytes = try InputReader.readFile(tokenFile, role: "token file")
+            return try checked(String(decoding: bytes, as: UTF8.self), from: "token file '\(tokenFile)'")
         }
-        if let tokenFlag, !tokenFlag.isEmpty { return tokenFlag }
-        if let token = environment["APIFY_TOKEN"], !token.isEmpty { return token }
-        return tokenFromAuthFile()
+        if let tokenFlag { return try checked(tokenFlag, from: "--token") }
+        if let token = environment["APIFY_TOKEN"], !token.isEmpty { return try checked(token, from: "APIFY_TOKEN") }
+        return try tokenFromAuthFile()
     }
 
-    private func tokenFromAuthFile() -> String? {
+    /// Surrounding whitespace (a file's last newline) goes; anything else that could break the header line
+    /// (a line break inside, a control character) is refused here rather than sent.
+    private func checked(_ text: String, from source: String) throws(CommandFailure) -> String {
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else {
+            throw CommandFailure(status: .notAuthorized, message: "the API token in \(source) is empty")
+        }
+        guard token.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value != 0x7F }) else {
+            throw CommandFailure(
+                status: .notAuthorized,
+                message: "the API token in \(source) contains a space, line break or other control character")
+        }
+        return token
+    }
+
+    private func tokenFromAuthFile() throws(CommandFailure) -> String? {
         guard let home = homeDirectory ?? environment["HOME"],
             let data = FileManager.default.contents(atPath: "\(home)/.apify/auth.json"),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let token = object["token"] as? String, !token.isEmpty
         else { return nil }
-        return token
+        return try checked(token, from: "~/.apify/auth.json")
     }
 }

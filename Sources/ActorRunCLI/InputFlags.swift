@@ -33,6 +33,12 @@ struct InputFlags: ParsableArguments {
         if noInput && (input != nil || inputFile != nil) {
             throw ValidationError("--no-input cannot be combined with --input or --input-file")
         }
+        let parts = contentType.split(separator: ";")[...].first?.split(separator: "/") ?? []
+        let isPrintable = contentType.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
+        guard parts.count == 2, parts.allSatisfy({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }), isPrintable
+        else {
+            throw ValidationError("--content-type must be a media type like application/json, got '\(contentType)'")
+        }
     }
 
     /// The input, read and checked before anything is sent.

@@ -23,10 +23,10 @@ enum InputSource: Equatable, Sendable {
         }
     }
 
-    /// How error messages name the source.
-    var name: String {
+    /// How error messages name the source; `flag` is the option an inline value came with.
+    func name(flag: String = "--input") -> String {
         switch self {
-        case .none, .inline: return "--input"
+        case .none, .inline: return flag
         case .file(let path): return "'\(path)'"
         case .standardInput, .implicitStandardInput: return "stdin"
         }
@@ -38,6 +38,8 @@ enum InputSource: Equatable, Sendable {
 struct InputReader {
     var contentType: String
     var reporter: Reporter
+    /// The option the input came with, for messages (`--input`, `--webhooks`).
+    var flag = "--input"
     /// How long stdin may stay silent before the user is told that it is being waited for.
     var stdinNotice: Duration = .seconds(1)
 
@@ -58,41 +60,55 @@ struct InputReader {
             if bytes.isEmpty { return nil }
         }
         try checkSize(bytes.count, source: source, isExact: false)
-        let input = RunInput(bytes: bytes, contentType: contentType)
+        var input = RunInput(bytes: bytes, contentType: contentType)
+        // JSON senders must not add a byte-order mark (RFC 8259); one that an editor added is dropped, not sent.
+        if input.isJSON && input.bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            input.bytes.removeFirst(3)
+        }
         if input.isJSON {
             do {
-                try JSONSyntaxChecker.check(bytes)
+                try JSONSyntaxChecker.check(input.bytes)
             } catch {
-                throw CommandFailure(status: .badInput, message: "invalid JSON in \(source.name) at \(error)")
+                throw CommandFailure(
+                    status: .badInput, message: "invalid JSON in \(source.name(flag: flag)) at \(error)")
             }
         }
         return input
     }
 
-    /// - Parameter isExact: whether `count` is the whole size (a file's), or only what was read before stopping.
     private func checkSize(_ count: Int, source: InputSource, isExact: Bool) throws(CommandFailure) {
         guard count > RunInput.maximumSize else { return }
+        try Self.tooLarge(count, name: source.name(flag: flag), isExact: isExact)
+    }
+
+    /// - Parameter isExact: whether `count` is the whole size (a file's), or only what was read before stopping.
+    private static func tooLarge(_ count: Int, name: String, isExact: Bool) throws(CommandFailure) {
         let size = isExact ? "\(count) bytes" : "more than \(RunInput.maximumSize) bytes"
         throw CommandFailure(
             status: .badInput,
-            message: "the input in \(source.name) is \(size); the API accepts at most 9 MiB (9437184 bytes)"
+            message: "the input in \(name) is \(size); the API accepts at most 9 MiB (9437184 bytes)"
         )
     }
 
     private func readFile(_ path: String) throws(CommandFailure) -> [UInt8] {
+        try Self.readFile(path, role: "input file", flag: flag)
+    }
+
+    /// Reads a whole file of at most the API's input size; `role` names it in messages ("input file").
+    static func readFile(_ path: String, role: String, flag: String = "--input") throws(CommandFailure) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw CommandFailure(
                 status: .inputUnreadable,
-                message: "cannot read input file '\(path)': \(String(cString: strerror(errno)))"
+                message: "cannot read \(role) '\(path)': \(String(cString: strerror(errno)))"
             )
         }
         defer { close(fd) }
         var info = stat()
         if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) > RunInput.maximumSize {
-            try checkSize(Int(info.st_size), source: .file(path), isExact: true)
+            try tooLarge(Int(info.st_size), name: "'\(path)'", isExact: true)
         }
-        return try readAll(fd, name: "input file '\(path)'")
+        return try readAll(fd, name: "\(role) '\(path)'")
     }
 
     private func readStandardInput() throws(CommandFailure) -> [UInt8] {
@@ -101,11 +117,11 @@ struct InputReader {
         if ready == 0 {
             reporter.info("waiting for input on stdin (pass --no-input to run without input)")
         }
-        return try readAll(STDIN_FILENO, name: "stdin")
+        return try Self.readAll(STDIN_FILENO, name: "stdin")
     }
 
     /// Reads to the end, but never more than one byte past the limit: an endless stream fails fast.
-    private func readAll(_ fd: Int32, name: String) throws(CommandFailure) -> [UInt8] {
+    private static func readAll(_ fd: Int32, name: String) throws(CommandFailure) -> [UInt8] {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while bytes.count <= RunInput.maximumSize {

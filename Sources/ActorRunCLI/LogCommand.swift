@@ -10,7 +10,7 @@ struct LogCommand: ActorRunSubcommand {
     )
 
     @Argument(help: "The run ID.")
-    var runID: String
+    var runID: RunID
 
     @Flag(name: [.customShort("F"), .long], help: "Keep printing as the run writes, until it ends.")
     var follow = false
@@ -23,7 +23,7 @@ struct LogCommand: ActorRunSubcommand {
         return await reporter.reportingFailures {
             let api = try connection.session(reporter: reporter, isVerbose: verbosity.verbose).makeAPI()
             interrupts.arm()
-            _ = try await api.streamLog(runID: runID, follows: follow, to: StandardOutputDestination())
+            _ = try await api.streamLog(runID: runID.value, follows: follow, to: StandardOutputDestination())
             return .success
         }
     }

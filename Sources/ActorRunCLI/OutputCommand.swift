@@ -10,7 +10,7 @@ struct OutputCommand: ActorRunSubcommand {
     )
 
     @Argument(help: "The run ID.")
-    var runID: String
+    var runID: RunID
 
     @OptionGroup var output: OutputFlags
     @OptionGroup var connection: ConnectionFlags
@@ -20,7 +20,7 @@ struct OutputCommand: ActorRunSubcommand {
             let session = try connection.session(reporter: output.reporter, isVerbose: output.verbose)
             interrupts.arm()
             return await session.output(
-                runID: runID, output.followPlan(waitLimit: nil).output, outputFile: output.outputFile,
+                runID: runID.value, output.followPlan(waitLimit: nil).output, outputFile: output.outputFile,
                 interrupts: interrupts)
         }
     }

@@ -26,6 +26,62 @@ final class StandardErrorDestination: RecordDestination, @unchecked Sendable {
     func discard() {}
 }
 
+/// What `-o PATH` names, worked out before the run starts, so that a path that cannot be written costs no run.
+enum OutputTarget: Sendable {
+    /// A regular file, or none yet: written beside it and renamed into place, keeping an existing file's mode.
+    case file(path: String, mode: mode_t)
+    /// A device, FIFO or socket (`/dev/stdout`, a named pipe): written in place, as the shell's `>` would.
+    case stream(path: String)
+
+    init(path: String) throws(CommandFailure) {
+        func failure(_ reason: String) -> CommandFailure {
+            CommandFailure(status: .outputUnwritable, message: "cannot write output file '\(path)': \(reason)")
+        }
+        var info = stat()
+        if stat(path, &info) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                throw failure("it is a directory")
+            case S_IFREG:
+                // Through any symlinks to the file itself, so the link stays a link.
+                guard let resolved = realpath(path, nil) else { throw failure(String(cString: strerror(errno))) }
+                defer { free(resolved) }
+                let real = String(cString: resolved)
+                try Self.checkDirectory(of: real, failure)
+                self = .file(path: real, mode: info.st_mode & 0o7777)
+            default:
+                self = .stream(path: path)
+            }
+            return
+        }
+        guard errno == ENOENT else { throw failure(String(cString: strerror(errno))) }
+        try Self.checkDirectory(of: path, failure)
+        self = .file(path: path, mode: 0o666 & ~Self.umask)
+    }
+
+    /// The file's directory must exist and take new files (the temporary one, then the rename).
+    private static func checkDirectory(of path: String, _ failure: (String) -> CommandFailure) throws(CommandFailure) {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var info = stat()
+        guard stat(directory, &info) == 0 else { throw failure(String(cString: strerror(errno))) }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw failure("'\(directory)' is not a directory") }
+        guard access(directory, W_OK | X_OK) == 0 else { throw failure(String(cString: strerror(errno))) }
+    }
+
+    private static let umask: mode_t = {
+        let current = Glibc.umask(0)
+        _ = Glibc.umask(current)
+        return current
+    }()
+
+    func makeDestination() throws -> any RecordDestination {
+        switch self {
+        case .file(let path, let mode): return try AtomicFileDestination(path: path, mode: mode)
+        case .stream(let path): return try DeviceDestination(path: path)
+        }
+    }
+}
+
 /// The record goes to a temporary file beside the target, renamed into place only when complete, so the
 /// target is either the whole record or untouched.
 final class AtomicFileDestination: RecordDestination, @unchecked Sendable {
@@ -33,7 +89,7 @@ final class AtomicFileDestination: RecordDestination, @unchecked Sendable {
     private let temporaryPath: String
     private var fd: Int32
 
-    init(path: String) throws {
+    init(path: String, mode: mode_t) throws {
         self.path = path
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
@@ -43,15 +99,8 @@ final class AtomicFileDestination: RecordDestination, @unchecked Sendable {
             throw DestinationError(message: "cannot write output file '\(path)': \(String(cString: strerror(errno)))")
         }
         temporaryPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        fchmod(fd, 0o644 & ~Self.umask)
+        fchmod(fd, mode)
     }
-
-    private static let umask: mode_t = {
-        let current = Glibc.umask(0)
-        _ = Glibc.umask(current)
-        return current
-    }()
-
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         do {
             try FileDescriptorWriter.write(bytes, to: fd)
@@ -80,6 +129,39 @@ final class AtomicFileDestination: RecordDestination, @unchecked Sendable {
             fd = -1
         }
         unlink(temporaryPath)
+    }
+}
+
+/// A device or pipe named by `-o`: opened when the output is ready, written in place.
+final class DeviceDestination: RecordDestination, @unchecked Sendable {
+    private let path: String
+    private var fd: Int32
+
+    init(path: String) throws {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw DestinationError(message: "cannot write output file '\(path)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        do {
+            try FileDescriptorWriter.write(bytes, to: fd)
+        } catch {
+            throw DestinationError(message: "cannot write output file '\(path)': \(error)")
+        }
+    }
+
+    func commit() throws {
+        discard()
+    }
+
+    func discard() {
+        if fd >= 0 {
+            close(fd)
+            fd = -1
+        }
     }
 }
 

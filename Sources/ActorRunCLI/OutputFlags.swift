@@ -49,6 +49,14 @@ struct OutputFlags: ParsableArguments {
         if dataset && key != "OUTPUT" {
             throw ValidationError("--dataset prints the dataset; it cannot be combined with --key")
         }
+        // The platform's record keys: at most 256 of these characters.
+        let keyCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!-_.'()")
+        if key.isEmpty || key.count > 256 || !key.allSatisfy(keyCharacters.contains) {
+            throw ValidationError("--key must be a record key (letters, digits and !-_.'() only), got '\(key)'")
+        }
+        if outputFile?.isEmpty == true {
+            throw ValidationError("--output-file needs a path")
+        }
         if !Self.formats.contains(format) {
             throw ValidationError("--format must be one of \(Self.formats.joined(separator: ", ")), got '\(format)'")
         }

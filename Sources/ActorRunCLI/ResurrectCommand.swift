@@ -11,7 +11,7 @@ struct ResurrectCommand: ActorRunSubcommand {
     )
 
     @Argument(help: "The run ID.")
-    var runID: String
+    var runID: RunID
 
     @OptionGroup(title: "Run options")
     var run: RunFlags
@@ -20,7 +20,7 @@ struct ResurrectCommand: ActorRunSubcommand {
 
     func execute(interrupts: Interrupts) async -> ExitStatus {
         await start.execute(interrupts: interrupts) { _ in
-            (.resurrection(runID: runID), try run.options(), nil)
+            (.resurrection(runID: runID.value), try run.options(), nil)
         }
     }
 }

@@ -72,7 +72,7 @@ struct StartFlags: ParsableArguments {
                 detaches: detach,
                 follow: output.followPlan(waitLimit: waiting.wait?.duration)
             )
-            var session = try connection.session(reporter: reporter, isVerbose: output.verbose)
+            var session = try connection.session(reporter: reporter, isVerbose: output.verbose, requiresToken: true)
             session.abortsOnInterrupt = !noAbortOnInterrupt
             interrupts.arm()
             return await session.call(plan, outputFile: output.outputFile, interrupts: interrupts)

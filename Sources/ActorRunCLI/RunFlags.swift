@@ -53,7 +53,10 @@ struct RunFlags: ParsableArguments {
         if let maxItems, maxItems <= 0 {
             throw ValidationError("--max-items must be greater than 0, got \(maxItems)")
         }
-        if let maxTotalChargeUsd, (Double(maxTotalChargeUsd) ?? 0) <= 0 {
+        if let build, build.isEmpty || !build.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) {
+            throw ValidationError("--build must be a tag (latest, beta) or a number (1.2.34), got '\(build)'")
+        }
+        if let maxTotalChargeUsd, !(Double(maxTotalChargeUsd).map { $0.isFinite && $0 > 0 } ?? false) {
             throw ValidationError("--max-total-charge-usd must be an amount greater than 0, got '\(maxTotalChargeUsd)'")
         }
     }
@@ -62,8 +65,14 @@ struct RunFlags: ParsableArguments {
         var webhooksJSON: [UInt8]?
         if let webhooks {
             let source = InputSource(inputFlag: webhooks)
-            let reader = InputReader(contentType: "application/json", reporter: Reporter(isQuiet: true))
-            webhooksJSON = try reader.read(source == .standardInput ? .inline(webhooks) : source)?.bytes
+            let reader = InputReader(
+                contentType: "application/json", reporter: Reporter(isQuiet: true), flag: "--webhooks")
+            let bytes = try reader.read(source == .standardInput ? .inline(webhooks) : source)?.bytes ?? []
+            guard bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "[") else {
+                throw CommandFailure(
+                    status: .usage, message: "--webhooks must be a JSON array of webhooks (see the API's docs)")
+            }
+            webhooksJSON = bytes
         }
         return RunOptions(
             build: build,

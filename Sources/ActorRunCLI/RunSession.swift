@@ -23,7 +23,9 @@ struct RunSession: Sendable {
         let reporter = self.reporter
         var trace: (@Sendable (String) -> Void)?
         if isVerbose { trace = { line in reporter.error(line) } }
-        return ApifyAPI(configuration: configuration, transport: CurlSession(), trace: trace)
+        return ApifyAPI(
+            configuration: configuration, transport: CurlSession(), trace: trace,
+            notice: { line in reporter.info(line) })
     }
 
     /// `actor-run <actor>`: start a run, follow it, print its record.
@@ -58,11 +60,17 @@ struct RunSession: Sendable {
         actor: String?, output: RunOutput, outputFile: String?, interrupts: Interrupts, _ operation: Operation
     ) async -> ExitStatus {
         let reporter = self.reporter
+        let target: OutputTarget?
+        do {
+            target = try outputFile.map { path throws(CommandFailure) in try OutputTarget(path: path) }
+        } catch {
+            reporter.error(error.message)
+            return error.status
+        }
         let api = makeAPI()
         let startedRun = StartedRun()
         let destination: @Sendable () throws -> any RecordDestination = {
-            if let outputFile { return try AtomicFileDestination(path: outputFile) }
-            return StandardOutputDestination()
+            try target?.makeDestination() ?? StandardOutputDestination()
         }
         do {
             let outcome = try await operation(ActorCall(api: api), destination) { event in
@@ -142,7 +150,8 @@ struct RunSession: Sendable {
             return .recordMissing
         case .succeeded(let run, let record):
             let target = outputFile.map { " to \($0)" } ?? ""
-            reporter.info("run \(run.id) \(Self.describeEnd(run)); wrote \(record.byteCount) bytes\(target)")
+            let bytes = record.byteCount == 1 ? "1 byte" : "\(record.byteCount) bytes"
+            reporter.info("run \(run.id) \(Self.describeEnd(run)); wrote \(bytes)\(target)")
             return .success
         }
     }

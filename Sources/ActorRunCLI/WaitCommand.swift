@@ -10,7 +10,7 @@ struct WaitCommand: ActorRunSubcommand {
     )
 
     @Argument(help: "The run ID, as `actor-run` printed it.")
-    var runID: String
+    var runID: RunID
 
     @OptionGroup var waiting: WaitLimitFlags
     @OptionGroup var output: OutputFlags
@@ -21,7 +21,7 @@ struct WaitCommand: ActorRunSubcommand {
             let session = try connection.session(reporter: output.reporter, isVerbose: output.verbose)
             interrupts.arm()
             return await session.attach(
-                runID: runID, output.followPlan(waitLimit: waiting.wait?.duration), outputFile: output.outputFile,
+                runID: runID.value, output.followPlan(waitLimit: waiting.wait?.duration), outputFile: output.outputFile,
                 interrupts: interrupts)
         }
     }

@@ -153,7 +153,7 @@ public struct ActorCall: Sendable {
                 if let run = try? await api.findStartedRun(plan.target) { return run }
             }
             var failure = error
-            failure.message += "; no run started by this invocation was found, so none is going"
+            failure.message += "; no run started by this invocation was found among the newest runs"
             throw failure
         }
     }

@@ -44,6 +44,7 @@ public final class ApifyAPI: Sendable {
     private let transport: any HTTPTransport
     private let clock: any WaitClock
     private let trace: (@Sendable (String) -> Void)?
+    private let notice: (@Sendable (String) -> Void)?
 
     /// Longest JSON answer collected in memory; run objects are a few KB.
     static let jsonLimit = 16 * 1024 * 1024
@@ -51,18 +52,22 @@ public final class ApifyAPI: Sendable {
     /// hold before the client calls it dead.
     static let longPollMargin: Duration = .seconds(15)
 
-    /// - Parameter trace: receives one line per request and per response (`--verbose`); the token is never
-    ///   in them, as it travels only in a header that is not traced.
+    /// - Parameters:
+    ///   - trace: receives one line per request and per response (`--verbose`); the token is never in them, as
+    ///     it travels only in a header that is not traced, and a password in the URL is masked.
+    ///   - notice: receives one line per retry, so that a user knows why nothing seems to happen.
     public init(
         configuration: ApifyConfiguration,
         transport: any HTTPTransport,
         clock: any WaitClock = SystemWaitClock(),
-        trace: (@Sendable (String) -> Void)? = nil
+        trace: (@Sendable (String) -> Void)? = nil,
+        notice: (@Sendable (String) -> Void)? = nil
     ) {
         self.configuration = configuration
         self.transport = transport
         self.clock = clock
         self.trace = trace
+        self.notice = notice
     }
 
     /// Starts a run: of an actor (`POST /v2/actors/{actor}/runs`), of a task (`/v2/actor-tasks/{task}/runs`,
@@ -218,12 +223,13 @@ public final class ApifyAPI: Sendable {
                 }
                 guard isRetryable(status: response.status, isIdempotent: true), attempt < configuration.maximumAttempts
                 else { throw apiError(response, action: action) }
-                try await backOff(attempt: attempt, head: response.head)
+                try await backOff(
+                    attempt: attempt, head: response.head, reason: "HTTP \(response.status)", action: action)
             } catch let error as HTTPError {
                 guard sink.bytesWritten == 0, isRetryable(error, isIdempotent: true),
                     attempt < configuration.maximumAttempts
                 else { throw ApifyError(transport: error, doing: action) }
-                try await backOff(attempt: attempt, head: nil)
+                try await backOff(attempt: attempt, head: nil, reason: error.message, action: action)
             } catch let error as ApifyError {
                 throw error
             } catch {
@@ -270,12 +276,13 @@ public final class ApifyAPI: Sendable {
                 guard isRetryable(status: response.status, isIdempotent: isIdempotent),
                     attempt < configuration.maximumAttempts
                 else { return response }
-                try await backOff(attempt: attempt, head: response.head)
+                try await backOff(
+                    attempt: attempt, head: response.head, reason: "HTTP \(response.status)", action: action)
             } catch let error as HTTPError {
                 guard isRetryable(error, isIdempotent: isIdempotent), attempt < configuration.maximumAttempts else {
                     throw ApifyError(transport: error, doing: action)
                 }
-                try await backOff(attempt: attempt, head: nil)
+                try await backOff(attempt: attempt, head: nil, reason: error.message, action: action)
             } catch let error as ApifyError {
                 throw error
             } catch {
@@ -300,14 +307,20 @@ public final class ApifyAPI: Sendable {
 
     /// Sleeps a random time in [d, 2d] with d doubling per attempt from the initial delay (the API's documented
     /// back-off), or what `Retry-After` asks for, capped at a minute.
-    private func backOff(attempt: Int, head: HTTPResponseHead?) async throws(ApifyError) {
+    private func backOff(attempt: Int, head: HTTPResponseHead?, reason: String, action: String)
+        async throws(ApifyError)
+    {
         var delay = configuration.initialRetryDelay * (1 << min(attempt - 1, 10))
         delay = delay + delay * Double.random(in: 0...1)
-        if let retryAfter = head?.value(for: "Retry-After").flatMap({ Double($0) }) {
-            delay = .milliseconds(Int64(retryAfter * 1000))
+        if let retryAfter = head?.value(for: "Retry-After").flatMap({ Double($0) }), retryAfter.isFinite,
+            retryAfter >= 0
+        {
+            delay = .milliseconds(Int64(min(retryAfter, 60) * 1000))
         }
         delay = min(delay, .seconds(60))
-        trace?("* retrying in \(delay.formattedSeconds)")
+        notice?(
+            "\(action): \(reason); retrying in \(delay.formattedSeconds)"
+                + " (attempt \(attempt + 1) of \(configuration.maximumAttempts))")
         do {
             try await clock.sleep(for: delay)
         } catch {
@@ -316,7 +329,13 @@ public final class ApifyAPI: Sendable {
     }
 
     private func traceRequest(_ request: HTTPRequest) {
-        trace?("> \(request.method) \(request.url)")
+        guard let trace else { return }
+        var url = request.url
+        if var components = URLComponents(string: url), components.password != nil {
+            components.password = "***"
+            url = components.string ?? url
+        }
+        trace("> \(request.method) \(url)")
     }
 
     private func traceResponse(_ head: HTTPResponseHead) {

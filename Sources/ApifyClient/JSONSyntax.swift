@@ -143,11 +143,45 @@ public struct JSONSyntaxChecker {
                 }
             case 0..<0x20:
                 throw failure("control character in a string (escape it, e.g. \\n)")
+            case 0x80...:
+                try utf8Sequence()
             default:
                 index += 1
             }
         }
         throw failure("unexpected end of input inside a string")
+    }
+
+    /// One multi-byte UTF-8 character (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF).
+    private mutating func utf8Sequence() throws(JSONSyntaxError) {
+        let lead = bytes[index]
+        let length: Int
+        var secondRange: ClosedRange<UInt8> = 0x80...0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0:
+            length = 3
+            secondRange = 0xA0...0xBF
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED:
+            length = 3
+            secondRange = 0x80...0x9F
+        case 0xF0:
+            length = 4
+            secondRange = 0x90...0xBF
+        case 0xF1...0xF3: length = 4
+        case 0xF4:
+            length = 4
+            secondRange = 0x80...0x8F
+        default: throw failure("invalid UTF-8 in a string (JSON must be UTF-8)")
+        }
+        for offset in 1..<length {
+            let range: ClosedRange<UInt8> = offset == 1 ? secondRange : 0x80...0xBF
+            guard index + offset < bytes.count, range.contains(bytes[index + offset]) else {
+                throw failure("invalid UTF-8 in a string (JSON must be UTF-8)")
+            }
+        }
+        index += length
     }
 
     private mutating func number() throws(JSONSyntaxError) {

@@ -23,7 +23,8 @@ struct RunQuery {
     /// A non-negative number of seconds (fractions allowed, as the API's `number` type does).
     func seconds(_ name: String) throws(APIError) -> Double? {
         guard let text = self[name] else { return nil }
-        guard let value = Double(text), value.isFinite, value >= 0 else {
+        // Bounded so that it always fits the integer seconds the run object holds.
+        guard let value = Double(text), value.isFinite, value >= 0, value < 1e12 else {
             throw .invalidInput("Invalid value of \"\(name)\" parameter: \"\(text)\" is not a number of seconds.")
         }
         return value

@@ -42,6 +42,16 @@ import Testing
         ["a/b", "--wait", "0s"],
         ["a/b", "--detach", "-o", "x"],
         ["a/b", "--bogus"],
+        ["a/b", "--build", ""],
+        ["a/b", "--build", "1.2 3"],
+        ["a/b", "--max-total-charge-usd", "nan"],
+        ["a/b", "--max-total-charge-usd", "inf"],
+        ["a/b", "--content-type", ""],
+        ["a/b", "--content-type", "text/plain\r\nX-Evil: 1"],
+        ["a/b", "-k", ""],
+        ["a/b", "-k", "a/b"],
+        ["a/b", "-o", ""],
+        ["a/b", "--wait", "9223372036854775807s"],
         [],
     ])
     func usageErrors(arguments: [String]) {
@@ -82,6 +92,25 @@ import Testing
         for status in ExitStatus.allCases {
             #expect(help.contains("  \(status.rawValue) "), "exit code \(status.rawValue) missing from --help")
         }
+    }
+
+    @Test(arguments: ["", "a/b", "../x", "a b"])
+    func badRunIDs(id: String) {
+        do {
+            _ = try WaitCommand.parse([id])
+            Issue.record("'\(id)' parsed as a run ID")
+        } catch {
+            #expect(WaitCommand.exitCode(for: error) == ExitCode(64))
+        }
+    }
+
+    @Test func tokensWithControlCharactersAreRefused() throws {
+        for token in ["t\r\nX-Evil: 1", "a b", "t\u{7F}"] {
+            #expect(throws: CommandFailure.self) {
+                try Credentials(tokenFile: nil, tokenFlag: nil, environment: ["APIFY_TOKEN": token]).token()
+            }
+        }
+        #expect(try Credentials(tokenFile: nil, tokenFlag: nil, environment: ["APIFY_TOKEN": " t\n"]).token() == "t")
     }
 
     @Test func tokenPrecedence() throws {

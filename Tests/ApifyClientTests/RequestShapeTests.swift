@@ -60,6 +60,7 @@ import Testing
         ("", 1, 1, "the input is empty"),
         ("[1] x", 1, 5, "unexpected 'x' after the end of the JSON value"),
         ("{\"é\": tru}", 1, 10, "unexpected '}', expected 'true'"),
+        ("[\"\u{7}\"]", 1, 3, "control character in a string (escape it, e.g. \\n)"),
     ])
     func rejectsWithPosition(text: String, line: Int, column: Int, reason: String) {
         do {
@@ -68,5 +69,26 @@ import Testing
         } catch {
             #expect(error == JSONSyntaxError(line: line, column: column, reason: reason))
         }
+    }
+
+    @Test func invalidUTF8InAStringIsRefused() {
+        for bytes: [UInt8] in [[0x22, 0xFF, 0xFE, 0x22], [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22]] {
+            do {
+                try JSONSyntaxChecker.check(bytes)
+                Issue.record("accepted \(bytes)")
+            } catch {
+                #expect(error.reason == "invalid UTF-8 in a string (JSON must be UTF-8)")
+                #expect(error.column == 2)
+            }
+        }
+        #expect(throws: Never.self) { try JSONSyntaxChecker.check(Array("\"é€😀\"".utf8)) }
+    }
+
+    @Test func runObjectIsSlicedOutOfItsEnvelopeByteForByte() {
+        let body = Array(#"{"data" : {"id": "X", "nested": {"a": [1, 2]}} , "extra": 1}"#.utf8)
+        let range = JSONSyntaxChecker.rangeOfValue(forTopLevelKey: "data", in: body)
+        #expect(range.map { String(decoding: body[$0], as: UTF8.self) } == #"{"id": "X", "nested": {"a": [1, 2]}}"#)
+        #expect(JSONSyntaxChecker.rangeOfValue(forTopLevelKey: "missing", in: body) == nil)
+        #expect(JSONSyntaxChecker.rangeOfValue(forTopLevelKey: "data", in: Array("[1]".utf8)) == nil)
     }
 }

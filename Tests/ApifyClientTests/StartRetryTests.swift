@@ -149,7 +149,7 @@ import Testing
             Issue.record("expected a failure")
         } catch {
             #expect(error.kind == .unavailable)
-            #expect(error.message.hasSuffix("; no run started by this invocation was found, so none is going"))
+            #expect(error.message.hasSuffix("; no run started by this invocation was found among the newest runs"))
         }
         #expect(transport.requests.filter { $0.method == "POST" }.count == 1)
         #expect(clock.sleeps == [.zero, .seconds(1), .seconds(2)])

@@ -80,6 +80,23 @@ import Testing
         }
     }
 
+    @Test func byteOrderMarkIsDroppedFromJSON() async throws {
+        try await checkEcho([], stdin: .bytes([0xEF, 0xBB, 0xBF] + Array(Self.json.utf8)), expected: Self.json)
+    }
+
+    @Test func invalidUTF8InJSONSendsNothing() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(
+                ["emulator/echo"], emulator: server, stdin: .bytes(Array(#"{"a": ""#.utf8) + [0xFF, 0x22, 0x7D]))
+            #expect(result.status == 65)
+            #expect(
+                result.stderrLines == [
+                    "actor-run: invalid JSON in stdin at line 1, column 8: invalid UTF-8 in a string (JSON must be UTF-8)"
+                ])
+            #expect(await server.recordedRequests().isEmpty)
+        }
+    }
+
     @Test func tooLargeInputSendsNothing() async throws {
         try await Harness.withEmulator { server in
             let big = "\"" + String(repeating: "x", count: 9 * 1024 * 1024) + "\""

@@ -74,15 +74,28 @@ import Testing
         }
     }
 
-    @Test func missingTokenIsExit77WithAHint() async throws {
+    @Test func missingTokenIsExit77BeforeAnyRequest() async throws {
         try await Harness.withEmulator { server in
             let result = try await Harness.run(["apify/hello-world", "--no-input"], emulator: server, token: nil)
             #expect(result.status == 77, "\(result.stderr)")
-            #expect(result.stderrLines.count == 1)
             #expect(
-                result.stderrLines[0].hasSuffix(
-                    "; no API token was found: set APIFY_TOKEN, pass --token-file, or run `apify login`"))
-            #expect(await server.recordedRequests().first?.header("Authorization") == nil)
+                result.stderrLines == [
+                    "actor-run: no API token: set APIFY_TOKEN, pass --token-file, or run `apify login`"
+                ])
+            #expect(await server.recordedRequests().isEmpty)
+        }
+    }
+
+    @Test func tokenWithALineBreakIsRefusedNotSent() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(
+                ["apify/hello-world", "--no-input"], emulator: server, token: "t\r\nX-Evil: 1")
+            #expect(result.status == 77, "\(result.stderr)")
+            #expect(
+                result.stderrLines == [
+                    "actor-run: the API token in APIFY_TOKEN contains a space, line break or other control character"
+                ])
+            #expect(await server.recordedRequests().isEmpty)
         }
     }
 
@@ -151,6 +164,49 @@ import Testing
             #expect(result.stdout.isEmpty)
             #expect(try Data(contentsOf: target) == Data("{\"greeting\": \"Hello, Bo!\"}\n".utf8))
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["output.json"])
+        }
+    }
+
+    @Test func outputPathThatCannotBeWrittenCostsNoRun() async throws {
+        try await Harness.withEmulator { server in
+            for (path, reason) in [
+                ("/nonexistent-dir/out.json", "No such file or directory"), ("/tmp", "it is a directory"),
+            ] {
+                let result = try await Harness.run(["apify/hello-world", "--no-input", "-o", path], emulator: server)
+                #expect(result.status == 73)
+                #expect(result.stderrLines == ["actor-run: cannot write output file '\(path)': \(reason)"])
+            }
+            #expect(await server.recordedRequests().isEmpty)
+        }
+    }
+
+    @Test func outputFileKeepsSymlinksModesAndDevices() async throws {
+        try await Harness.withEmulator { server in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keep-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let target = directory.appendingPathComponent("target.json")
+            let link = directory.appendingPathComponent("link.json")
+            try Data("old".utf8).write(to: target)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: target.path)
+            try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+            let result = try await Harness.run(["apify/hello-world", "--no-input", "-o", link.path], emulator: server)
+            #expect(result.status == 0, "\(result.stderr)")
+            let attributes = try FileManager.default.attributesOfItem(atPath: link.path)
+            #expect(attributes[.type] as? FileAttributeType == .typeSymbolicLink)
+            #expect(try Data(contentsOf: target) == Data("{\"greeting\": \"Hello, world!\"}\n".utf8))
+            let mode = try FileManager.default.attributesOfItem(atPath: target.path)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+
+            let null = try await Harness.run(["apify/hello-world", "--no-input", "-o", "/dev/null"], emulator: server)
+            #expect(null.status == 0, "\(null.stderr)")
+            let full = try await Harness.run(["apify/hello-world", "--no-input", "-o", "/dev/full"], emulator: server)
+            #expect(full.status == 73)
+            #expect(
+                full.stderrLines.last == "actor-run: cannot get record OUTPUT: cannot write output file"
+                    + " '/dev/full': No space left on device")
+            let device = try FileManager.default.attributesOfItem(atPath: "/dev/full")[.type] as? FileAttributeType
+            #expect(device == .typeCharacterSpecial)
         }
     }
 

@@ -54,7 +54,8 @@ import Testing
             let result = try await Harness.run(["apify/hello-world", "--no-input"], emulator: server)
             #expect(result.status == 69, "\(result.stderr)")
             #expect(
-                result.stderrLines.last?.hasSuffix("; no run started by this invocation was found, so none is going")
+                result.stderrLines.last?.hasSuffix(
+                    "; no run started by this invocation was found among the newest runs")
                     == true)
             #expect(await server.recordedRequests().filter { $0.method == "POST" }.count == 1)
             #expect(try await runCount(server) == 0)
