@@ -4,7 +4,7 @@ import ArgumentParser
 /// `actor-run abort <run-id>`: abort a run, gracefully unless `--force`, and report its final status.
 struct AbortCommand: ActorRunSubcommand {
     static let configuration = CommandConfiguration(
-        commandName: "abort",
+        commandName: "actor-run abort",
         abstract: "Abort a run (gracefully: the actor gets the aborting event and time to save its state).",
         discussion: "Exits 0 once the platform has taken the abort; aborting an ended run changes nothing."
     )

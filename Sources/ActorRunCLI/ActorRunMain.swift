@@ -60,7 +60,7 @@ public enum ActorRunMain {
             }
             let message = type.message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage"
             let line = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
-            let help = type == RunCommand.self ? "actor-run --help" : "actor-run \(type._commandName) --help"
+            let help = "\(type._commandName) --help"
             FileDescriptorWriter.write("actor-run: \(line) (see \(help))\n", to: STDERR_FILENO)
             exit(ExitStatus.usage.rawValue)
         }

@@ -9,13 +9,13 @@ enum HelpText {
         that record; everything for people goes to stderr.
 
         COMMANDS
-          actor-run [run] <actor>     start the actor, wait, print its OUTPUT record
-          actor-run task <task>       the same for a saved task (input fields override the task's)
-          actor-run resurrect <run-id>  resurrect an ended run, wait, print its output
-          actor-run wait <run-id>     attach to an existing run: wait, print its output
-          actor-run output <run-id>   print the output of a run (no waiting)
-          actor-run log <run-id>      print (or --follow) a run's log
-          actor-run abort <run-id>    abort a run (gracefully unless --force)
+          actor-run [run] <actor>       start the actor, wait, print its OUTPUT
+          actor-run task <task>         the same for a saved task
+          actor-run resurrect <run-id>  run an ended run again, wait, print
+          actor-run wait <run-id>       attach to a run: wait, print its output
+          actor-run output <run-id>     print a run's output (no waiting)
+          actor-run log <run-id>        print (or --follow) a run's log
+          actor-run abort <run-id>      abort a run (gracefully unless --force)
 
         EXAMPLES
           actor-run apify/hello-world --memory 1024

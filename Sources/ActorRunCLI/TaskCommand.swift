@@ -4,7 +4,7 @@ import ArgumentParser
 /// `actor-run task <task>`: run a saved task; the input's fields override the task's, one by one.
 struct TaskCommand: ActorRunSubcommand {
     static let configuration = CommandConfiguration(
-        commandName: "task",
+        commandName: "actor-run task",
         abstract: "Run a saved task, wait for it to finish, and print its OUTPUT record.",
         discussion: "The input must be a JSON object: its fields override the task's. Exit codes are those of "
             + "`actor-run <actor>`."

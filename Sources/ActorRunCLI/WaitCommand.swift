@@ -4,7 +4,7 @@ import ArgumentParser
 /// `actor-run wait <run-id>`: attach to a run started elsewhere, wait for it, print its record.
 struct WaitCommand: ActorRunSubcommand {
     static let configuration = CommandConfiguration(
-        commandName: "wait",
+        commandName: "actor-run wait",
         abstract: "Attach to an existing run: wait for it to end, then print its output.",
         discussion: "Exit codes are those of `actor-run <actor>`. An interrupt leaves the run going."
     )

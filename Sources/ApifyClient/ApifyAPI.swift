@@ -371,9 +371,16 @@ public final class ApifyAPI: Sendable {
         } else {
             message += "the API answered HTTP \(response.status)"
         }
-        return ApifyError(
-            kind: ApifyError.kind(status: response.status, type: type), message: message,
-            status: response.status, type: type)
+        var kind = ApifyError.kind(status: response.status, type: type)
+        if detail == nil && response.status == 404 {
+            // Every 404 of the API carries its error body; a bare one means this is not the API.
+            kind = .unexpectedResponse
+            message += " with no API error: is the API URL right (scheme, host and port, without /v2)?"
+        }
+        var error = ApifyError(kind: kind, message: message, status: response.status, type: type)
+        // A 5xx (or a gateway's 408) may come after the work was done: for a start, a run may exist.
+        error.mayHaveTakenEffect = response.status >= 500 || response.status == 408
+        return error
     }
 }
 

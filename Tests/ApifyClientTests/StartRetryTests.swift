@@ -154,4 +154,28 @@ import Testing
         #expect(transport.requests.filter { $0.method == "POST" }.count == 1)
         #expect(clock.sleeps == [.zero, .seconds(1), .seconds(2)])
     }
+
+    @Test func serverErrorOnStartLooksForTheRunBeforeGivingUp() async throws {
+        let clock = ManualClock()
+        let list = """
+            {"data":{"total":1,"offset":0,"limit":20,"count":1,"desc":true,"items":[\
+            {"id":"RUN1","meta":{"userAgent":"actor-run/test"}}]}}
+            """
+        let transport = RecordingTransport(
+            clock: clock,
+            script: [
+                .response(status: 502, body: "<html>Bad gateway</html>"),
+                .response(status: 200, body: list),
+                .response(status: 200, body: runJSON("SUCCEEDED", exitCode: 0)),
+                .response(status: 200, body: "ok"),
+            ])
+        let outcome = try await ActorCall(api: makeAPI(transport), clock: clock)
+            .perform(CallPlan(actor: actor), destination: { MemoryDestination() }, events: { _ in })
+        guard case .succeeded(let run, _) = outcome else {
+            Issue.record("expected the run the 502 hid to be adopted, got \(outcome)")
+            return
+        }
+        #expect(run.id == "RUN1")
+        #expect(transport.requests.filter { $0.method == "POST" }.count == 1)
+    }
 }
