@@ -60,7 +60,7 @@ struct ConnectionFlags: ParsableArguments {
     }
 
     func credentials(environment: [String: String]) -> Credentials {
-        Credentials(tokenFile: tokenFile, tokenFlag: token, environment: environment, homeDirectory: nil)
+        Credentials(tokenFile: tokenFile, tokenFlag: token, environment: environment)
     }
 
     func baseURL(environment: [String: String]) throws(CommandFailure) -> String {

@@ -6,7 +6,6 @@ struct Credentials {
     var tokenFile: String?
     var tokenFlag: String?
     var environment: [String: String]
-    var homeDirectory: String?
 
     func token() throws(CommandFailure) -> String? {
         if let tokenFile {
@@ -34,7 +33,7 @@ struct Credentials {
     }
 
     private func tokenFromAuthFile() throws(CommandFailure) -> String? {
-        guard let home = homeDirectory ?? environment["HOME"],
+        guard let home = environment["HOME"],
             let data = FileManager.default.contents(atPath: "\(home)/.apify/auth.json"),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let token = object["token"] as? String, !token.isEmpty

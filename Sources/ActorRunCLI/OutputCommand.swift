@@ -20,7 +20,7 @@ struct OutputCommand: ActorRunSubcommand {
             let session = try connection.session(reporter: output.reporter, isVerbose: output.verbose)
             interrupts.arm()
             return await session.output(
-                runID: runID.value, output.followPlan(waitLimit: nil).output, outputFile: output.outputFile,
+                runID: runID.value, output.runOutput, outputFile: output.outputFile,
                 interrupts: interrupts)
         }
     }

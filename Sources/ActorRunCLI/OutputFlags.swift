@@ -64,11 +64,15 @@ struct OutputFlags: ParsableArguments {
 
     static let formats = ["json", "jsonl", "csv", "xml", "html", "xlsx", "rss"]
 
+    /// What these flags ask to print once the run has ended.
+    var runOutput: RunOutput {
+        json ? .runObject : dataset ? .datasetItems(format: format) : .record(key: key)
+    }
+
     /// What to print and whether to stream the log, as these flags say.
     func followPlan(waitLimit: Duration?) -> FollowPlan {
-        let output: RunOutput = json ? .runObject : dataset ? .datasetItems(format: format) : .record(key: key)
         let streamsLog = !verbosity.quiet && (logs ?? (isatty(STDERR_FILENO) == 1))
-        return FollowPlan(waitLimit: waitLimit, output: output, log: streamsLog ? StandardErrorDestination() : nil)
+        return FollowPlan(waitLimit: waitLimit, output: runOutput, log: streamsLog ? StandardErrorDestination() : nil)
     }
 }
 

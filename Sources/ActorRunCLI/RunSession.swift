@@ -1,5 +1,6 @@
 import ApifyClient
 import CurlHTTP
+import Glibc
 import Synchronization
 
 /// Carries out one call against the API and tells the user about it: status lines on stderr, the record on
@@ -131,12 +132,12 @@ struct RunSession: Sendable {
     private func report(_ outcome: CallOutcome, output: RunOutput, outputFile: String?) -> ExitStatus {
         switch outcome {
         case .detached(let run):
-            FileDescriptorWriter.write("\(run.id)\n", to: 1)
+            FileDescriptorWriter.write("\(run.id)\n", to: STDOUT_FILENO)
             return .success
         case .stillRunning(let run):
             reporter.error(
                 "stopped waiting: run \(run.id) is still \(run.status); resume with `actor-run wait \(run.id)`")
-            FileDescriptorWriter.write("\(run.id)\n", to: 1)
+            FileDescriptorWriter.write("\(run.id)\n", to: STDOUT_FILENO)
             return .waitLimitReached
         case .ended(let run):
             reporter.error("run \(run.id) \(Self.describeEnd(run))")

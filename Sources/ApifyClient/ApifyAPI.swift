@@ -251,16 +251,13 @@ public final class ApifyAPI: Sendable {
 
     private func url(_ path: String, query: [(String, String)]) -> String {
         guard !query.isEmpty else { return configuration.baseURL + path }
-        let encoded = query.map { "\(escapeQuery($0.0))=\(escapeQuery($0.1))" }.joined(separator: "&")
+        let encoded = query.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
         return configuration.baseURL + path + "?" + encoded
     }
 
+    /// Percent-encodes a path segment or a query name or value alike.
     private func escape(_ component: String) -> String {
         component.addingPercentEncoding(withAllowedCharacters: .urlPathComponentAllowed) ?? component
-    }
-
-    private func escapeQuery(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? value
     }
 
     /// Sends a request whose answer is small JSON, repeating it while that is safe and useful.
@@ -385,10 +382,9 @@ public final class ApifyAPI: Sendable {
 }
 
 extension CharacterSet {
-    /// RFC 3986 unreserved characters: everything else in a path segment or query value is percent-encoded.
+    /// RFC 3986 unreserved characters: everything else in a path segment or query part is percent-encoded.
     fileprivate static let urlPathComponentAllowed = CharacterSet(
         charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-    fileprivate static let urlQueryValueAllowed = urlPathComponentAllowed
 }
 
 extension Duration {
