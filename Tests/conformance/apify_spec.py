@@ -1,6 +1,6 @@
 """The Apify OpenAPI bundle as a response validator.
 
-Loads `<repo>/../shared/apify-openapi/openapi.bundled.json`, finds the response schema of an operation by path
+Loads `Tests/conformance/apify-openapi/openapi.bundled.json` (vendored; see PROVENANCE.md there), finds the response schema of an operation by path
 template, method and status (following `$ref`s to `components/responses`), and validates a JSON body against it with
 `openapi-schema-validator`'s `OAS31Validator` (JSON Schema 2020-12 plus the OpenAPI 3.1 vocabulary and formats).
 
@@ -24,7 +24,7 @@ from referencing.jsonschema import DRAFT202012
 
 SPEC_URI = "urn:apify-openapi"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SPEC_PATH = REPO_ROOT.parent / "shared" / "apify-openapi" / "openapi.bundled.json"
+SPEC_PATH = Path(__file__).resolve().parent / "apify-openapi" / "openapi.bundled.json"
 
 __all__ = ["ApifySpec", "SpecError", "ValidationError", "SPEC_PATH", "REPO_ROOT"]
 
