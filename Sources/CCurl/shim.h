@@ -6,8 +6,6 @@
 #include <curl/curl.h>
 
 typedef size_t (*ar_data_callback)(char *buffer, size_t size, size_t count, void *userdata);
-typedef int (*ar_xferinfo_callback)(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
-                                    curl_off_t ultotal, curl_off_t ulnow);
 
 static inline CURLcode ar_easy_setopt_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
@@ -33,24 +31,28 @@ static inline CURLcode ar_easy_setopt_data_callback(CURL *handle, CURLoption opt
     return curl_easy_setopt(handle, option, value);
 }
 
-static inline CURLcode ar_easy_setopt_xferinfo(CURL *handle, ar_xferinfo_callback value) {
-    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, value);
+/// Refuses every rewind: a body that must go out at most once can never be sent again by libcurl.
+static inline int ar_refuse_seek(void *userdata, curl_off_t offset, int origin) {
+    (void)userdata; (void)offset; (void)origin;
+    return CURL_SEEKFUNC_CANTSEEK;
+}
+
+static inline CURLcode ar_easy_refuse_rewind(CURL *handle) {
+    return curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, ar_refuse_seek);
+}
+
+/// Resumes a transfer whose write callback returned CURL_WRITEFUNC_PAUSE (the macro is not importable).
+static inline CURLcode ar_easy_unpause(CURL *handle) {
+    return curl_easy_pause(handle, CURLPAUSE_CONT);
+}
+
+/// CURL_WRITEFUNC_PAUSE, as a value Swift can use.
+static inline size_t ar_writefunc_pause(void) {
+    return CURL_WRITEFUNC_PAUSE;
 }
 
 static inline CURLcode ar_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
-}
-
-static inline CURLcode ar_easy_getinfo_off(CURL *handle, CURLINFO info, curl_off_t *value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-
-static inline CURLcode ar_easy_getinfo_string(CURL *handle, CURLINFO info, char **value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-
-static inline CURLMcode ar_multi_setopt_long(CURLM *handle, CURLMoption option, long value) {
-    return curl_multi_setopt(handle, option, value);
 }
 
 /// The result code of a finished transfer, read out of CURLMsg's union.

@@ -21,6 +21,7 @@ final class CurlEngine: @unchecked Sendable {
     private struct Inbox {
         var submitted: [CurlTransfer] = []
         var cancelled: Set<UInt64> = []
+        var resumed: Set<UInt64> = []
         var nextID: UInt64 = 0
         var isShuttingDown = false
     }
@@ -55,7 +56,7 @@ final class CurlEngine: @unchecked Sendable {
             return false
         }
         if wasCancelled {
-            transfer.completion?(.failure(Self.cancellation))
+            transfer.completeCancelled(Self.cancellation)
         } else {
             curl_multi_wakeup(multi)
         }
@@ -64,6 +65,12 @@ final class CurlEngine: @unchecked Sendable {
     /// Stops a transfer at once, whether it is waiting to start, connecting, or mid-body.
     func cancel(_ id: UInt64) {
         inbox.withLock { _ = $0.cancelled.insert(id) }
+        curl_multi_wakeup(multi)
+    }
+
+    /// Resumes a transfer that paused because its sink fell behind.
+    func resume(_ id: UInt64) {
+        inbox.withLock { _ = $0.resumed.insert(id) }
         curl_multi_wakeup(multi)
     }
 
@@ -82,17 +89,50 @@ final class CurlEngine: @unchecked Sendable {
                 return (inbox.submitted, inbox.isShuttingDown)
             }
             for transfer in submitted {
+                let code = curl_multi_add_handle(multi, transfer.easy)
+                guard code == CURLM_OK else {
+                    transfer.completeCancelled(Self.multiFailure(code, doing: "start the request"))
+                    continue
+                }
                 active[transfer.easy] = transfer
-                curl_multi_add_handle(multi, transfer.easy)
             }
             cancelRequested()
+            resumeRequested()
             var running: Int32 = 0
-            curl_multi_perform(multi, &running)
+            let code = curl_multi_perform(multi, &running)
+            if code != CURLM_OK {
+                // The multi handle is unusable (out of memory, a bug): fail what is in flight rather than spin.
+                failAll(Self.multiFailure(code, doing: "drive the requests"))
+            }
             collectFinished()
             if isShuttingDown && active.isEmpty { break }
             curl_multi_poll(multi, nil, 0, 1000, nil)
         }
         curl_multi_cleanup(multi)
+    }
+
+    private static func multiFailure(_ code: CURLMcode, doing what: String) -> HTTPError {
+        HTTPError(
+            kind: .other, message: "libcurl could not \(what): \(String(cString: curl_multi_strerror(code)))",
+            curlCode: Int(code.rawValue))
+    }
+
+    private func failAll(_ error: HTTPError) {
+        for (easy, transfer) in active {
+            curl_multi_remove_handle(multi, easy)
+            transfer.completeCancelled(error)
+        }
+        active.removeAll()
+    }
+
+    private func resumeRequested() {
+        let ids = inbox.withLock { inbox in
+            defer { inbox.resumed.removeAll() }
+            return inbox.resumed
+        }
+        for (easy, transfer) in active where ids.contains(transfer.id) {
+            _ = ar_easy_unpause(easy)
+        }
     }
 
     private func cancelRequested() {
@@ -105,7 +145,7 @@ final class CurlEngine: @unchecked Sendable {
             guard let (easy, transfer) = active.first(where: { $0.value.id == id }) else { continue }
             active[easy] = nil
             curl_multi_remove_handle(multi, easy)
-            transfer.completion?(.failure(Self.cancellation))
+            transfer.completeCancelled(Self.cancellation)
         }
     }
 
@@ -117,7 +157,7 @@ final class CurlEngine: @unchecked Sendable {
             else { continue }
             let code = ar_msg_result(message)
             curl_multi_remove_handle(multi, easy)
-            transfer.completion?(transfer.finish(code: code))
+            transfer.complete(code: code)
         }
     }
 }

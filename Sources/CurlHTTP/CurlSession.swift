@@ -11,8 +11,8 @@ public final class CurlSession: HTTPTransport {
 
     public func send(_ request: HTTPRequest, to sink: any HTTPBodySink) async throws(HTTPError) -> HTTPExchange {
         let id = engine.makeID()
-        let transfer = try CurlTransfer(id: id, request: request, sink: sink)
         let engine = self.engine
+        let transfer = try CurlTransfer(id: id, request: request, sink: sink) { engine.resume(id) }
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation {
                 (continuation: CheckedContinuation<Result<HTTPExchange, HTTPError>, Never>) in

@@ -13,6 +13,8 @@ final class CurlTransfer: @unchecked Sendable {
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var upload: UploadSource
+    /// For a sink that may block: the queue between the engine's thread and the sink.
+    private let handoff: BodyHandoff?
     private var pendingHead = HTTPResponseHead(status: 0)
     private var headDelivered = false
     private(set) var bodyBytes: Int64 = 0
@@ -23,16 +25,19 @@ final class CurlTransfer: @unchecked Sendable {
     private enum UploadSource {
         case none
         case memory(UnsafeMutableRawBufferPointer, offset: Int)
-        case descriptor(Int32)
     }
 
-    init(id: UInt64, request: HTTPRequest, sink: any HTTPBodySink) throws(HTTPError) {
+    /// - Parameter resume: asks the engine to resume this transfer after its sink caught up.
+    init(id: UInt64, request: HTTPRequest, sink: any HTTPBodySink, resume: @escaping @Sendable () -> Void)
+        throws(HTTPError)
+    {
         guard let easy = curl_easy_init() else {
             throw HTTPError(kind: .other, message: "curl_easy_init failed", requestMayHaveReachedServer: false)
         }
         self.id = id
         self.easy = easy
         self.sink = sink
+        self.handoff = sink.mayBlock ? BodyHandoff(sink: sink, resume: resume) : nil
         self.request = request
         self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         self.errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
@@ -43,8 +48,6 @@ final class CurlTransfer: @unchecked Sendable {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
             bytes.withUnsafeBytes { source in buffer.copyMemory(from: source) }
             upload = .memory(buffer, offset: 0)
-        case .fileDescriptor(let fd, _):
-            upload = .descriptor(fd)
         }
         try configure()
     }
@@ -79,6 +82,14 @@ final class CurlTransfer: @unchecked Sendable {
         }
         if let total = request.timeouts.total {
             check(ar_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, total.milliseconds))
+        }
+        if let caBundle = request.caBundle {
+            check(ar_easy_setopt_string(easy, CURLOPT_CAINFO, caBundle))
+        }
+        if !request.isResendable {
+            // libcurl re-sends only on a reused connection it finds dead, and only a body it can rewind.
+            check(ar_easy_setopt_long(easy, CURLOPT_FRESH_CONNECT, 1))
+            check(ar_easy_refuse_rewind(easy))
         }
         if request.followsRedirects {
             check(ar_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1))
@@ -123,7 +134,6 @@ final class CurlTransfer: @unchecked Sendable {
         switch request.body {
         case .empty: length = (method == "POST" || method == "PUT") ? 0 : nil
         case .bytes(let bytes): length = Int64(bytes.count)
-        case .fileDescriptor(_, let known): length = known
         }
         guard method != "GET", method != "HEAD" else { return }
         if case .empty = request.body, length == nil { return }
@@ -132,7 +142,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
         check(ar_easy_setopt_data_callback(easy, CURLOPT_READFUNCTION, curlReadCallback))
         check(ar_easy_setopt_pointer(easy, CURLOPT_READDATA, context))
-        let size = length ?? -1  // -1: unknown, sent chunked
+        let size = length ?? 0
         if method == "POST" {
             check(ar_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(size)))
         } else {
@@ -157,16 +167,26 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    /// Hands the body to the sink; returns false to make libcurl abort the transfer.
-    fileprivate func bodyChunk(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    /// What the write callback answers libcurl: take the chunk, pause, or abort.
+    fileprivate enum ChunkVerdict {
+        case taken, pause, abort
+    }
+
+    /// Hands the body to the sink, directly or through the handoff.
+    fileprivate func bodyChunk(_ bytes: UnsafeRawBufferPointer) -> ChunkVerdict {
         do {
             try deliverHeadIfNeeded()
-            try sink.receive(bytes)
+            if let handoff {
+                if let error = handoff.error { throw error }
+                guard handoff.offer(bytes) else { return .pause }
+            } else {
+                try sink.receive(bytes)
+            }
             bodyBytes += Int64(bytes.count)
-            return true
+            return .taken
         } catch {
             sinkError = error
-            return false
+            return .abort
         }
     }
 
@@ -182,12 +202,6 @@ final class CurlTransfer: @unchecked Sendable {
             buffer.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: count)
             upload = .memory(source, offset: offset + count)
             return count
-        case .descriptor(let fd):
-            while true {
-                let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
-                if count >= 0 { return count }
-                if errno != EINTR { return Int(CURL_READFUNC_ABORT) }
-            }
         }
     }
 
@@ -196,8 +210,28 @@ final class CurlTransfer: @unchecked Sendable {
         return 0
     }
 
-    /// Called once libcurl reports the transfer done: the head is delivered even when no body came.
-    func finish(code: CURLcode) -> Result<HTTPExchange, HTTPError> {
+    /// Called on the engine's thread once libcurl reports the transfer done; completes it once the sink has
+    /// every byte.
+    func complete(code: CURLcode) {
+        let result = finish(code: code)
+        guard let handoff, let completion else {
+            completion?(result)
+            return
+        }
+        handoff.whenDelivered { error in
+            guard let error, case .success = result else { return completion(result) }
+            completion(.failure(HTTPError(kind: .sinkFailed, message: "\(error)", sinkError: error)))
+        }
+    }
+
+    /// Completes a cancelled transfer at once: its sink may be stuck in a write that nobody waits for.
+    func completeCancelled(_ error: HTTPError) {
+        handoff?.abandon()
+        completion?(.failure(error))
+    }
+
+    /// The head is delivered even when no body came.
+    private func finish(code: CURLcode) -> Result<HTTPExchange, HTTPError> {
         if code == CURLE_OK {
             do {
                 try deliverHeadIfNeeded()
@@ -215,7 +249,11 @@ final class CurlTransfer: @unchecked Sendable {
         headDelivered = true
         let status = info(CURLINFO_RESPONSE_CODE)
         if status != 0 { pendingHead.status = status }
-        try sink.receive(head: pendingHead)
+        if let handoff {
+            handoff.offer(head: pendingHead)
+        } else {
+            try sink.receive(head: pendingHead)
+        }
     }
 
     private func info(_ item: CURLINFO) -> Int {
@@ -285,7 +323,11 @@ private let curlHeaderCallback: ar_data_callback = { buffer, size, count, userda
 
 private let curlWriteCallback: ar_data_callback = { buffer, size, count, userdata in
     let length = size * count
-    return transfer(userdata).bodyChunk(UnsafeRawBufferPointer(start: buffer, count: length)) ? length : 0
+    switch transfer(userdata).bodyChunk(UnsafeRawBufferPointer(start: buffer, count: length)) {
+    case .taken: return length
+    case .pause: return ar_writefunc_pause()
+    case .abort: return 0
+    }
 }
 
 private let curlReadCallback: ar_data_callback = { buffer, size, count, userdata in

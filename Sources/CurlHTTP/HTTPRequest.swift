@@ -14,9 +14,6 @@ public enum HTTPRequestBody: Sendable {
     case empty
     /// Bytes already in memory (JSON input is small: the API caps it at 9 MiB).
     case bytes([UInt8])
-    /// Bytes read from an open file descriptor while sending (a file or stdin); the length, when known,
-    /// becomes `Content-Length`, otherwise the body goes out chunked. The descriptor is not closed.
-    case fileDescriptor(Int32, length: Int64?)
 }
 
 /// Per-request time limits. The connect and idle limits catch dead peers; the total limit bounds a request
@@ -45,6 +42,13 @@ public struct HTTPRequest: Sendable {
     /// Follow `Location` redirects (at most five). A custom `Authorization` header is never sent to a
     /// host other than the first one.
     public var followsRedirects: Bool
+    /// Whether libcurl may send the request again on its own. libcurl silently re-sends a request whose
+    /// kept-alive connection turns out dead after it went out, when it can rewind the body (always, for an empty
+    /// one). That is harmless for a read and a second paid run for a start: a request that must go out at most
+    /// once says `false`, and gets a fresh connection (nothing to find dead) and a body that cannot be rewound.
+    public var isResendable: Bool
+    /// CA certificates to verify the server with, instead of the system's store (`--cacert`).
+    public var caBundle: String?
 
     public init(
         method: String = "GET",
@@ -52,7 +56,9 @@ public struct HTTPRequest: Sendable {
         headers: [HTTPHeader] = [],
         body: HTTPRequestBody = .empty,
         timeouts: HTTPTimeouts = HTTPTimeouts(),
-        followsRedirects: Bool = false
+        followsRedirects: Bool = false,
+        isResendable: Bool = true,
+        caBundle: String? = nil
     ) {
         self.method = method
         self.url = url
@@ -60,5 +66,7 @@ public struct HTTPRequest: Sendable {
         self.body = body
         self.timeouts = timeouts
         self.followsRedirects = followsRedirects
+        self.isResendable = isResendable
+        self.caBundle = caBundle
     }
 }

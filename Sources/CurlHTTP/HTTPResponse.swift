@@ -40,6 +40,13 @@ public struct HTTPExchange: Sendable, Equatable {
 public protocol HTTPBodySink: AnyObject, Sendable {
     func receive(head: HTTPResponseHead) throws
     func receive(_ chunk: UnsafeRawBufferPointer) throws
+    /// Whether a call may block (a write to a terminal, a pipe or a disk). Such a sink is fed from a queue of
+    /// its own, never from the thread that drives every transfer; a sink that only stores in memory says no.
+    var mayBlock: Bool { get }
+}
+
+extension HTTPBodySink {
+    public var mayBlock: Bool { false }
 }
 
 /// Collects a body in memory up to a cap, for small JSON answers: a larger body fails rather than grows.

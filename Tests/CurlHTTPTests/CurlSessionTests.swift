@@ -81,27 +81,50 @@ import Testing
         }
     }
 
-    @Test func bodyFromAFileDescriptorIsSentChunked() async throws {
+    /// The server creates the run and drops the kept-alive connection before answering. libcurl's own
+    /// "connection died, retrying" logic would POST again on a fresh connection (a second paid run); a request
+    /// that is not resendable goes out exactly once and fails as possibly processed.
+    @Test(arguments: [true, false]) func aStartIsNeverResentByLibcurl(hasBody: Bool) async throws {
+        let rules = try FaultRule.parse("POST /v2/actors/*/runs: close-after")
+        let server = try await EmulatorServer.start(EmulatorConfiguration(token: Self.token, faults: rules))
+        defer { Task { await server.stop() } }
+        let session = CurlSession()
+        // A first exchange leaves a kept-alive connection for the POST to go out on.
+        _ = try await session.collect(HTTPRequest(url: "\(server.baseURL)/v2/actors/apify~hello-world"), limit: 1 << 20)
+        let request = HTTPRequest(
+            method: "POST", url: "\(server.baseURL)/v2/actors/apify~hello-world/runs",
+            headers: auth() + [HTTPHeader("Content-Type", "application/json")],
+            body: hasBody ? .bytes(Array(#"{"message": "once"}"#.utf8)) : .empty, isResendable: false)
+        do {
+            _ = try await session.collect(request, limit: 1 << 20)
+            Issue.record("the dropped answer was not reported")
+        } catch {
+            #expect(error.kind == .connectionLost)
+            #expect(error.requestMayHaveReachedServer)
+        }
+        let posts = await server.recordedRequests().filter { $0.method == "POST" }
+        #expect(posts.count == 1)
+    }
+
+    /// A sink stuck in a write (a terminal nobody reads) holds its own transfer only: another request of the same
+    /// session completes meanwhile, and the stuck one gets every byte once the sink moves again.
+    @Test(.timeLimit(.minutes(1))) func aBlockedSinkDoesNotStallOtherTransfers() async throws {
         try await withServer { server, session in
-            var fds: [Int32] = [0, 0]
-            #expect(pipe(&fds) == 0)
-            let payload = Array(repeating: UInt8(ascii: "x"), count: 200_000)
-            let writeEnd = fds[1]
-            let writer = Thread {
-                payload.withUnsafeBytes { _ = write(writeEnd, $0.baseAddress, $0.count) }
-                close(writeEnd)
-            }
-            writer.start()
-            let runID = try await startRun(
-                session, server, actor: "emulator~echo", body: .fileDescriptor(fds[0], length: nil),
-                contentType: "text/plain")
-            close(fds[0])
-            let input = try await session.collect(
-                HTTPRequest(url: "\(server.baseURL)/v2/actor-runs/\(runID)/key-value-store/records/INPUT"),
-                limit: 1 << 20)
-            #expect(input.body == payload)
-            let post = try #require(await server.recordedRequests().first { $0.method == "POST" })
-            #expect(post.header("Transfer-Encoding") == "chunked")
+            let runID = try await startRun(session, server, actor: "emulator~binary")
+            _ = try await session.collect(
+                HTTPRequest(url: "\(server.baseURL)/v2/actor-runs/\(runID)?waitForFinish=10"), limit: 1 << 20)
+            let sink = GatedSink()
+            let url = "\(server.baseURL)/v2/actor-runs/\(runID)/key-value-store/records/OUTPUT"
+            let stuck = Task { try await session.send(HTTPRequest(url: url, headers: auth()), to: sink) }
+            await sink.firstChunkArrived()
+            let other = try await session.collect(
+                HTTPRequest(url: "\(server.baseURL)/v2/actor-runs/\(runID)"), limit: 1 << 20)
+            #expect(other.status == 200)
+            sink.open()
+            let exchange = try await stuck.value
+            let whole = try await session.collect(HTTPRequest(url: url, headers: auth()), limit: 64 << 20)
+            #expect(exchange.bodyBytes == Int64(whole.body.count))
+            #expect(sink.bytes == whole.body)
         }
     }
 
@@ -245,4 +268,42 @@ final class OrderCheckingSink: HTTPBodySink, @unchecked Sendable {
     }
 
     var snapshot: ([String], [UInt8]) { state.withLock { $0 } }
+}
+
+/// A sink whose first write blocks its thread until `open()`, as a write to a terminal that nobody reads would.
+final class GatedSink: HTTPBodySink, @unchecked Sendable {
+    private let gate = DispatchSemaphore(value: 0)
+    private let state = Mutex<(bytes: [UInt8], waiters: [CheckedContinuation<Void, Never>], arrived: Bool)>(
+        ([], [], false))
+
+    var mayBlock: Bool { true }
+
+    func receive(head: HTTPResponseHead) throws {}
+
+    func receive(_ chunk: UnsafeRawBufferPointer) throws {
+        let (isFirst, waiters) = state.withLock { state in
+            state.bytes.append(contentsOf: chunk)
+            defer { state.waiters = [] }
+            let isFirst = !state.arrived
+            state.arrived = true
+            return (isFirst, state.waiters)
+        }
+        waiters.forEach { $0.resume() }
+        if isFirst { gate.wait() }
+    }
+
+    func firstChunkArrived() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state in
+                if state.arrived { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    func open() { gate.signal() }
+
+    var bytes: [UInt8] { state.withLock { $0.bytes } }
 }
