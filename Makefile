@@ -30,7 +30,7 @@ release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 ## test: every test: unit, end-to-end (the built binary against the emulator), conformance
-test: unit conformance
+test: unit conformance chaos-short
 
 unit: build
 	$(SWIFT) build --build-tests
@@ -40,6 +40,15 @@ unit: build
 ## conformance: the emulator against Apify's OpenAPI spec and the official Python client
 conformance: build
 	APIFY_EMULATOR_BIN=$(BIN)/apify-emulator bash Tests/conformance/run.sh
+
+## chaos: 500 invocations against fresh emulators with random faults and interrupts (Tests/chaos; CHAOS_ARGS=--seed S)
+.PHONY: chaos chaos-short
+chaos: build
+	bash Tests/chaos/run.sh "$(BIN)" --count 500 $(CHAOS_ARGS)
+
+## chaos-short: the same, 40 invocations, for `make test`
+chaos-short: build
+	bash Tests/chaos/run.sh "$(BIN)" --count 40 --timeout 45 $(CHAOS_ARGS)
 
 ## demo: build, start the emulator, run apify/hello-world against it, stop the emulator
 demo: build
