@@ -255,6 +255,9 @@ def make_plan(seed: int, index: int) -> Plan:
 
     message = rng.choice(MESSAGE_WORDS)
     seconds = rng.choice([0.2, 0.5, 1, 2]) if not interrupt else rng.choice([1, 2, 3, 5, 8])
+    wait_limit = target == "sleep" and not lost_answer and rng.random() < 0.12
+    if wait_limit:
+        seconds = rng.choice([2.5, 3])  # well past --wait 1s
     actor_names = {
         "hello": ["apify/hello-world", "apify~hello-world", "apifyHelloWorld01"],
         "sleep": ["emulator/sleep", "emulator~sleep"],
@@ -295,8 +298,8 @@ def make_plan(seed: int, index: int) -> Plan:
         ("piped", 2.5),
         ("stdin-dash", 1),
         ("file", 1.5),
-        ("bad-json", 0.3),
-        ("missing-file", 0.25),
+        ("bad-json", 0.5),
+        ("missing-file", 0.4),
     ]
     if lost_answer:
         shape = "inline" if needs_input or rng.random() < 0.5 else "no-input"
@@ -384,7 +387,7 @@ def make_plan(seed: int, index: int) -> Plan:
         argv += [flag, plan.output_file]
         if rng.random() < 0.25:
             plan.output_preexisting = b"previous contents\n"
-        if rng.random() < 0.05:
+        if rng.random() < 0.1 and not lost_answer:
             plan.output_dir_missing = True
             plan.output_file = "missing-dir/result.bin"
             argv[-1] = plan.output_file
@@ -398,8 +401,8 @@ def make_plan(seed: int, index: int) -> Plan:
         argv.append("-q")
         plan.quiet = True
     if rng.random() < 0.15:
-        argv += ["--retries", str(rng.choice([0, 1, 2]))]
-    if target == "sleep" and not plan.detach and rng.random() < 0.08 and seconds >= 2:
+        argv += ["--retries", str(rng.choice([1, 2]) if lost_answer else rng.choice([0, 1, 2]))]
+    if wait_limit and not plan.detach:
         argv += ["--wait", "1s"]
         code = 4 if code == 0 else code
         plan.scenario += " --wait"
@@ -407,7 +410,7 @@ def make_plan(seed: int, index: int) -> Plan:
         argv.append("--no-abort-on-interrupt")
 
     # ---- deliberate refusals, before or at the start
-    r = rng.random()
+    r = rng.random() if not lost_answer else 1.0
     if r < 0.02:
         argv += ["--memory", "1000"]
         code = 64
@@ -862,8 +865,10 @@ def check(result: dict, token: str) -> tuple[list[tuple[str, str]], dict]:
         seq = [r.get("fault") or "-" for r in start_posts][:2]
         if len(seq) == 2 and "429" in seq[0] and "close-after" in seq[1]:
             notes["429-then-lost played as meant"] = "yes"
-        elif len(start_posts) >= 2 or not signals:
+        elif len(start_posts) >= 2:
             notes["429-then-lost NOT played as meant (harness)"] = " / ".join(seq)
+        else:
+            notes["429-then-lost not reached (one start or none)"] = " / ".join(seq) or "no start"
     if not result["emulator_alive"]:
         notes["emulator died"] = "the emulator exited during the invocation"
     return v, notes
@@ -897,8 +902,10 @@ def wrong_bytes(plan: Plan, result: dict, run_ids: list[str]) -> str | None:
     if plan.expected is None:
         return f"exit 0 for a run that cannot succeed ({plan.scenario}); {where} {payload[:60]!r}"
     if payload != plan.expected:
-        return (f"{where} has {len(payload)} bytes {payload[:50]!r}..., expected {len(plan.expected)} "
-                f"bytes {plan.expected[:50]!r}")
+        at = next((i for i, (a, b) in enumerate(zip(payload, plan.expected)) if a != b),
+                  min(len(payload), len(plan.expected)))
+        return (f"{where} has {len(payload)} bytes, expected {len(plan.expected)}; first difference at byte {at}: "
+                f"{payload[at:at + 30]!r} instead of {plan.expected[at:at + 30]!r}")
     return None
 
 
@@ -909,6 +916,62 @@ def output_whole(plan: Plan, content: bytes, run_ids: list[str]) -> bool:
         except (ValueError, AttributeError):
             return False
     return plan.expected is not None and content == plan.expected
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The checks' own test: each must flag what it is for, and pass correct behaviour (run before every suite)
+
+
+def self_test(token: str = "chaosTok_SELFTEST") -> list[str]:
+    run = {"id": "RunIdAAAAAAAAAAAA", "status": "SUCCEEDED"}
+    post = {"method": "POST", "path": "/v2/actors/apify~hello-world/runs", "fault": None, "headers": []}
+
+    def case(expect: set[str], rc=0, stdout=b"", stderr=b"", runs=(run,), requests=(post,), signals=(), hang=False,
+             raw=None, output_file=None, temp_files=(), **plan_fields):
+        plan = Plan(0, ["apify/hello-world"], None, [], "self-test", hello("world"), 0)
+        for key, value in plan_fields.items():
+            setattr(plan, "output_file" if key == "output_file_name" else key, value)
+        result = {"plan": plan, "rc": rc, "raw_rc": rc if raw is None else raw, "stdout": stdout, "stderr": stderr,
+                  "runs": list(runs), "requests": list(requests), "signals_sent": list(signals), "hang": hang,
+                  "elapsed": 1.0, "spawned_at": 0.0, "exited_at": 1.0, "emulator_alive": True,
+                  "output_file": output_file, "temp_files": list(temp_files)}
+        got = {k for k, _ in check(result, token)[0]}
+        return [] if got == expect else [f"{plan_fields or ''} rc={rc}: flagged {sorted(got)}, expected {sorted(expect)}"]
+
+    good = hello("world")
+    running = {"id": "RunIdBBBBBBBBBBBB", "status": "RUNNING"}
+    sig = [(signal.SIGINT, 0.5)]
+    fired = dict(post, fault="POST /v2/actors/*/runs: 503 x1")
+    problems = []
+    problems += case(set(), stdout=good, stderr=b"actor-run: started run RunIdAAAAAAAAAAAA\tok\n")
+    problems += case({"wrong bytes"}, stdout=good[:-1])
+    problems += case({"wrong bytes"}, stdout=b"", expected=None)
+    problems += case({"two runs"}, stdout=good, runs=(run, dict(run, id="RunIdCCCCCCCCCCCC")))
+    problems += case({"orphaned"}, rc=130, runs=(running,), signals=sig)
+    problems += case(set(), rc=130, runs=(running,), signals=sig, stderr=b"interrupted; run RunIdBBBBBBBBBBBB goes on")
+    problems += case(set(), rc=3, runs=(dict(running, status="ABORTING"),), signals=sig)
+    problems += case({"hang"}, rc=137, raw=-9, hang=True)
+    problems += case({"unknown exit code"}, rc=134, requests=(fired,))
+    problems += case({"unknown exit code"}, rc=129, raw=-1, signals=[(signal.SIGHUP, 0.5)])
+    problems += case(set(), rc=143, raw=-15, signals=[(signal.SIGTERM, 0.01)], requests=(), runs=())
+    problems += case({"leaked token"}, stdout=good, stderr=b"Authorization: Bearer " + token.encode())
+    problems += case({"control bytes"}, stdout=good, stderr=b"status \x1b[2J")
+    problems += case({"control bytes"}, stdout=good, stderr=b"carriage\rreturn")
+    problems += case({"leftover temp files"}, rc=69, requests=(fired,), output_file=None,
+                     temp_files=[".result.bin.actor-run-Ab12Cd"], output_file_name="out/result.bin")
+    problems += case(set(), output_file=good, output_file_name="out/result.bin")
+    problems += case({"wrong bytes"}, stdout=good, output_file=good, output_file_name="out/result.bin")
+    problems += case({"partial -o file"}, rc=69, requests=(fired,), output_file=good[:5],
+                     output_file_name="out/result.bin")
+    problems += case(set(), rc=69, requests=(fired,), output_file=b"old\n", output_file_name="out/result.bin",
+                     output_preexisting=b"old\n")
+    problems += case({"wrong outcome (no fault fired)"}, rc=69)
+    problems += case(set(), rc=69, requests=(fired,))
+    problems += case(set(), stdout=b"RunIdAAAAAAAAAAAA\n", detach=True, runs=(dict(run, status="RUNNING"),))
+    problems += case({"wrong bytes"}, stdout=b"RunIdZZZZZZZZZZZZ\n", detach=True)
+    problems += case(set(), stdout=json.dumps(run).encode() + b"\n", json_mode=True)
+    problems += case({"wrong bytes"}, stdout=b'{"id": "other"}', json_mode=True)
+    return problems
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -948,6 +1011,10 @@ def main() -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="a line per invocation")
     args = parser.parse_args()
     args.bin = os.path.abspath(args.bin)
+    problems = self_test()
+    if problems:
+        print("chaos: the checks' self-test failed (a bug in this suite):\n  " + "\n  ".join(problems))
+        return 2
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 10**9)
     indexes = [int(x) for x in args.only.split(",")] if args.only else list(range(args.count))
     print(f"chaos: seed {seed}, {len(indexes)} invocation(s), {args.jobs} at a time, bin {args.bin}", flush=True)
