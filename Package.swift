@@ -31,7 +31,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "actor-run", dependencies: ["ActorRunCLI"]),
+        // Runs before main: repairs closed standard descriptors, keeps the token out of core dumps.
+        .target(name: "CProcessSetup"),
+        .executableTarget(name: "actor-run", dependencies: ["ActorRunCLI", "CProcessSetup"]),
         .target(
             name: "ApifyEmulator",
             dependencies: [
@@ -51,5 +53,15 @@ let package = Package(
         .testTarget(name: "ActorRunCLITests", dependencies: ["ActorRunCLI"]),
         .testTarget(name: "ApifyEmulatorTests", dependencies: ["ApifyEmulator"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ApifyEmulator"]),
+        // Fuzzing (Tests/fuzz/README.md): the properties, one executable per target (libFuzzer under `make fuzz`,
+        // a replayer of input files otherwise), and the test that replays every committed input.
+        .target(name: "FuzzProperties", dependencies: ["ApifyClient", "ActorRunCLI"], path: "Tests/fuzz/Properties"),
+        .executableTarget(
+            name: "fuzz-run-object", dependencies: ["FuzzProperties"], path: "Tests/fuzz/Entries/RunObject"),
+        .executableTarget(
+            name: "fuzz-json-checker", dependencies: ["FuzzProperties"], path: "Tests/fuzz/Entries/JSONChecker"),
+        .executableTarget(
+            name: "fuzz-flag-values", dependencies: ["FuzzProperties"], path: "Tests/fuzz/Entries/FlagValues"),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzProperties"], path: "Tests/fuzz/RegressionTests"),
     ]
 )

@@ -19,16 +19,7 @@ public enum ActorRunMain {
     ]
 
     public static func main() async -> Never {
-        signal(SIGPIPE, SIG_IGN)
-        // A closed stdin, stdout or stderr would be reused by the next descriptor opened (a socket, the output
-        // file), and the run ID or a log line would land there: point them at /dev/null instead.
-        for fd in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(fd, F_GETFD) == -1 {
-            let opened = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY)
-            if opened != fd && opened >= 0 {
-                dup2(opened, fd)
-                close(opened)
-            }
-        }
+        // Closed standard descriptors, core dumps and SIGPIPE were seen to before main (CProcessSetup).
         var arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "help" {
             // `actor-run help [command]`, as git and gh have it.
@@ -42,7 +33,7 @@ public enum ActorRunMain {
         let command = parse(type, arguments)
         let interrupts = Interrupts()
         let work = Task { await command.execute(interrupts: interrupts) }
-        interrupts.onFirst { work.cancel() }
+        interrupts.setFallback { work.cancel() }
         let status = await work.value
         exit(status.rawValue)
     }

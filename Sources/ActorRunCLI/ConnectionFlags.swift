@@ -29,8 +29,37 @@ struct ConnectionFlags: ParsableArguments {
             valueName: "n"))
     var retries = 5
 
+    @Option(
+        name: .customLong("retry-max-time"),
+        help: ArgumentHelp(
+            "Stop repeating a request after this many seconds from its first try (default 10, as curl's flag).",
+            valueName: "seconds"))
+    var retryMaxTime = 10.0
+
+    @Option(
+        name: .customLong("request-timeout"),
+        help: ArgumentHelp(
+            "Give up on one request (a start, an abort) that takes longer than this (default 60; long-polls and"
+                + " downloads have their own limits).",
+            valueName: "seconds"))
+    var requestTimeout = 60.0
+
+    @Option(
+        name: .customLong("cacert"),
+        help: ArgumentHelp(
+            "Verify the API with these CA certificates (PEM) instead of the system's (else $SSL_CERT_FILE,"
+                + " $CURL_CA_BUNDLE).",
+            valueName: "file"))
+    var caBundle: String?
+
     func validate() throws {
         if retries < 0 { throw ValidationError("--retries must be 0 or more, got \(retries)") }
+        if !(retryMaxTime >= 0 && retryMaxTime <= 86_400) {
+            throw ValidationError("--retry-max-time must be seconds from 0 to 86400, got \(retryMaxTime)")
+        }
+        if !(requestTimeout >= 1 && requestTimeout <= 86_400) {
+            throw ValidationError("--request-timeout must be seconds from 1 to 86400, got \(requestTimeout)")
+        }
     }
 
     /// The session these flags describe: where the API is, the token, how often to retry.
@@ -49,14 +78,44 @@ struct ConnectionFlags: ParsableArguments {
         if self.token != nil {
             reporter.error("warning: --token is visible to other users in `ps`; prefer APIFY_TOKEN or --token-file")
         }
+        let base = try baseURL(environment: environment)
+        if let host = URLComponents(string: base)?.host, base.lowercased().hasPrefix("http://"),
+            !Self.isLoopback(host)
+        {
+            reporter.error("warning: \(base) is plain http: the token and the data cross the network unencrypted")
+        }
+        let caBundle = try caBundle(environment: environment)
         let configuration = ApifyConfiguration(
-            baseURL: try baseURL(environment: environment),
+            baseURL: base,
             token: token,
             // Unique per invocation, so that a run whose start answer was lost can be found by it.
             userAgent: "actor-run/\(HelpText.version) (invocation \(UUID().uuidString.lowercased()))",
-            maximumAttempts: retries + 1
+            maximumAttempts: retries + 1,
+            retryBudget: .milliseconds(Int64(retryMaxTime * 1000)),
+            requestTimeout: .milliseconds(Int64(requestTimeout * 1000)),
+            caBundle: caBundle
         )
         return RunSession(configuration: configuration, reporter: reporter, isVerbose: isVerbose)
+    }
+
+    /// `--cacert`, else libcurl's own environment variables, which a CurlSession would not read by itself.
+    private func caBundle(environment: [String: String]) throws(CommandFailure) -> String? {
+        let named = [
+            ("--cacert", caBundle), ("SSL_CERT_FILE", environment["SSL_CERT_FILE"]),
+            ("CURL_CA_BUNDLE", environment["CURL_CA_BUNDLE"]),
+        ]
+        guard let (source, path) = named.first(where: { $0.1?.isEmpty == false }), let path else { return nil }
+        guard access(path, R_OK) == 0 else {
+            throw CommandFailure(
+                status: .inputUnreadable,
+                message: "cannot read the CA certificates '\(path)' (\(source)): \(String(cString: strerror(errno)))")
+        }
+        return path
+    }
+
+    private static func isLoopback(_ host: String) -> Bool {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        return bare == "localhost" || bare.hasSuffix(".localhost") || bare == "::1" || bare.hasPrefix("127.")
     }
 
     func credentials(environment: [String: String]) -> Credentials {

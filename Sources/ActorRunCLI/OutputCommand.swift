@@ -18,7 +18,6 @@ struct OutputCommand: ActorRunSubcommand {
     func execute(interrupts: Interrupts) async -> ExitStatus {
         await output.reporter.reportingFailures {
             let session = try connection.session(reporter: output.reporter, isVerbose: output.verbose)
-            interrupts.arm()
             return await session.output(
                 runID: runID.value, output.runOutput, outputFile: output.outputFile,
                 interrupts: interrupts)

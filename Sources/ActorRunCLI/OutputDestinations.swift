@@ -59,6 +59,23 @@ enum OutputTarget: Sendable {
         self = .file(path: path, mode: 0o666 & ~Self.umask)
     }
 
+    /// Removes the temporary files that a killed `actor-run` left in the output's directory: ours (by owner),
+    /// named as `AtomicFileDestination` names them, and of a process that no longer exists.
+    func removeOrphans() {
+        guard case .file(let path, _) = self else { return }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names {
+            guard let pid = AtomicFileDestination.owningProcess(ofTemporary: name), pid != getpid(),
+                kill(pid, 0) == -1, errno == ESRCH
+            else { continue }
+            let orphan = "\(directory)/\(name)"
+            var info = stat()
+            guard lstat(orphan, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid() else { continue }
+            unlink(orphan)
+        }
+    }
+
     /// The file's directory must exist and take new files (the temporary one, then the rename).
     private static func checkDirectory(of path: String, _ failure: (String) -> CommandFailure) throws(CommandFailure) {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -93,7 +110,8 @@ final class AtomicFileDestination: RecordDestination, @unchecked Sendable {
         self.path = path
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
-        var template = Array("\(directory)/.\(url.lastPathComponent).actor-run-XXXXXX".utf8CString)
+        // The PID in the name tells a later run whether the writer is gone (`OutputTarget.removeOrphans`).
+        var template = Array("\(directory)/.\(url.lastPathComponent).actor-run-\(getpid())-XXXXXX".utf8CString)
         fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
             throw DestinationError(message: "cannot write output file '\(path)': \(String(cString: strerror(errno)))")
@@ -101,6 +119,14 @@ final class AtomicFileDestination: RecordDestination, @unchecked Sendable {
         temporaryPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         fchmod(fd, mode)
     }
+    /// The PID in a temporary file's name (`.NAME.actor-run-PID-XXXXXX`), if the name is one of ours.
+    static func owningProcess(ofTemporary name: String) -> pid_t? {
+        guard name.hasPrefix("."), let marker = name.range(of: ".actor-run-", options: .backwards) else { return nil }
+        let parts = name[marker.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[1].count == 6, let pid = pid_t(parts[0]), pid > 0 else { return nil }
+        return pid
+    }
+
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         do {
             try FileDescriptorWriter.write(bytes, to: fd)

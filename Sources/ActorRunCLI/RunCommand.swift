@@ -39,6 +39,11 @@ struct StartFlags: ParsableArguments {
     var detach = false
 
     @Flag(
+        name: .customLong("wait-for-resources"),
+        help: "On the platform's memory or concurrent-run limit (402), keep trying to start until --wait passes.")
+    var waitForResources = false
+
+    @Flag(
         name: .customLong("no-abort-on-interrupt"),
         help: "Ctrl-C leaves the run going (default: the first aborts it gracefully, a second forcefully).")
     var noAbortOnInterrupt = false
@@ -70,11 +75,11 @@ struct StartFlags: ParsableArguments {
                 options: options,
                 input: input,
                 detaches: detach,
+                waitsForResources: waitForResources,
                 follow: output.followPlan(waitLimit: waiting.wait?.duration)
             )
             var session = try connection.session(reporter: reporter, isVerbose: output.verbose, requiresToken: true)
             session.abortsOnInterrupt = !noAbortOnInterrupt
-            interrupts.arm()
             return await session.call(plan, outputFile: output.outputFile, interrupts: interrupts)
         }
     }

@@ -1,23 +1,16 @@
 import ApifyClient
 import CurlHTTP
 import Glibc
-import Synchronization
 
-/// Carries out one call against the API and tells the user about it: status lines on stderr, the record on
-/// stdout or in the output file, the outcome as an exit status.
+/// Carries out one call against the API and tells the user about it: renders the call's events as status lines
+/// on stderr, sends signals to the call's `CallControl`, and turns the outcome into an exit status. The behaviour
+/// (starting once, finding a lost start, aborting on interrupt) lives in `ActorCall`; here is only its voice.
 struct RunSession: Sendable {
     var configuration: ApifyConfiguration
     var reporter: Reporter
     var isVerbose: Bool
     /// Whether Ctrl-C aborts the run this invocation started (the contract's default), or leaves it going.
     var abortsOnInterrupt = true
-
-    /// A call's work: given the call, where the record goes and who hears the events, produce the outcome.
-    typealias Operation =
-        @Sendable (
-            ActorCall, _ destination: @escaping @Sendable () throws -> any RecordDestination,
-            _ events: @escaping @Sendable (CallEvent) -> Void
-        ) async throws(ApifyError) -> CallOutcome
 
     /// The API client of this invocation: one libcurl session, traced to stderr with `--verbose`.
     func makeAPI() -> ApifyAPI {
@@ -31,76 +24,65 @@ struct RunSession: Sendable {
 
     /// `actor-run <actor>`: start a run, follow it, print its record.
     func call(_ plan: CallPlan, outputFile: String?, interrupts: Interrupts) async -> ExitStatus {
-        await execute(
-            actor: plan.target.description, output: plan.follow.output, outputFile: outputFile,
-            interrupts: interrupts
-        ) {
+        let control = CallControl(abortsOnInterrupt: abortsOnInterrupt)
+        interrupts.arm { control.interrupt() }
+        return await execute(actor: plan.target.description, output: plan.follow.output, outputFile: outputFile) {
             call, destination, events throws(ApifyError) in
-            try await call.perform(plan, destination: destination, events: events)
+            try await call.perform(plan, control: control, destination: destination, events: events)
         }
     }
 
     /// `actor-run wait <run-id>`: follow a run started elsewhere (an interrupt leaves it going).
     func attach(runID: String, _ plan: FollowPlan, outputFile: String?, interrupts: Interrupts) async -> ExitStatus {
-        await execute(actor: nil, output: plan.output, outputFile: outputFile, interrupts: interrupts) {
+        let control = CallControl(abortsOnInterrupt: false)
+        interrupts.arm { control.interrupt() }
+        return await execute(actor: nil, output: plan.output, outputFile: outputFile) {
             call, destination, events throws(ApifyError) in
-            try await call.attach(runID: runID, plan, destination: destination, events: events)
+            try await call.attach(runID: runID, plan, destination: destination, events: events, control: control)
         }
     }
 
     /// `actor-run output <run-id>`: print a run's output as it is now.
     func output(runID: String, _ output: RunOutput, outputFile: String?, interrupts: Interrupts) async -> ExitStatus {
-        await execute(actor: nil, output: output, outputFile: outputFile, interrupts: interrupts) {
+        interrupts.arm()
+        return await execute(actor: nil, output: output, outputFile: outputFile) {
             call, destination, _ throws(ApifyError) in
             try await call.output(runID: runID, output, destination: destination)
         }
     }
 
+    /// A call's work: given the call, where the record goes and who hears the events, produce the outcome.
+    private typealias Operation =
+        @Sendable (
+            ActorCall, _ destination: @escaping @Sendable () throws -> any RecordDestination,
+            _ events: @escaping @Sendable (CallEvent) -> Void
+        ) async throws(ApifyError) -> CallOutcome
+
     /// - Parameter actor: how the user named the actor, for the "started run" line.
-    private func execute(
-        actor: String?, output: RunOutput, outputFile: String?, interrupts: Interrupts, _ operation: Operation
-    ) async -> ExitStatus {
-        let reporter = self.reporter
+    private func execute(actor: String?, output: RunOutput, outputFile: String?, _ operation: Operation) async
+        -> ExitStatus
+    {
         let target: OutputTarget?
         do {
-            target = try outputFile.map { path throws(CommandFailure) in try OutputTarget(path: path) }
+            // `-o -` is stdout, as for curl.
+            target = try outputFile.flatMap { path throws(CommandFailure) in
+                path == "-" ? nil : try OutputTarget(path: path)
+            }
+            target?.removeOrphans()
         } catch {
             reporter.error(error.message)
             return error.status
         }
-        let api = makeAPI()
-        let startedRun = StartedRun()
         let destination: @Sendable () throws -> any RecordDestination = {
             try target?.makeDestination() ?? StandardOutputDestination()
         }
+        let reporter = self.reporter
         do {
-            let outcome = try await operation(ActorCall(api: api), destination) { event in
-                switch event {
-                case .started(let run):
-                    startedRun.id.withLock { $0 = run.id }
-                    reporter.info(
-                        "started run \(run.id) of \(actor ?? run.actId ?? "the actor")\(Self.describeOptions(run)): \(run.status)"
-                    )
-                case .lookingForLostStart(let error):
-                    reporter.error("\(error.message); looking for the run it may have started")
-                case .attached(let run):
-                    reporter.info("run \(run.id)\(Self.describeOptions(run)): \(run.status)")
-                case .statusChanged(let run) where !run.status.isTerminal:
-                    reporter.info("run \(run.id): \(run.status)\(run.statusMessage.map { " (\($0))" } ?? "")")
-                case .statusChanged:
-                    break
-                }
+            let outcome = try await operation(ActorCall(api: makeAPI()), destination) { event in
+                Self.render(event, actor: actor, reporter: reporter)
             }
             return report(outcome, output: output, outputFile: outputFile)
         } catch {
-            if error.kind == .cancelled, let id = startedRun.id.withLock({ $0 }) {
-                guard abortsOnInterrupt else {
-                    reporter.error("interrupted; run \(id) goes on: follow it with `actor-run wait \(id)`")
-                    return .interrupted
-                }
-                // The work task is cancelled; the abort runs in a task of its own so that it can still talk.
-                return await Task { await abort(id, api: api, interrupts: interrupts) }.value
-            }
             var message = error.message
             if error.kind == .unauthorized && configuration.token == nil {
                 message += "; no API token was found: set APIFY_TOKEN, pass --token-file, or run `apify login`"
@@ -110,22 +92,30 @@ struct RunSession: Sendable {
         }
     }
 
-    /// Aborts the run gracefully, forcefully on a second interrupt, and waits for its final status.
-    private func abort(_ id: String, api: ApifyAPI, interrupts: Interrupts) async -> ExitStatus {
-        reporter.error("interrupted: aborting run \(id) (interrupt again to force)")
-        interrupts.onRepeat {
-            Task { _ = try? await api.abortRun(id: id, gracefully: false) }
-        }
-        do {
-            var run = try await api.abortRun(id: id, gracefully: true)
-            if !run.status.isTerminal, case .finished(let final) = try await RunWaiter(api: api).wait(for: id) {
-                run = final
-            }
-            reporter.error("run \(id) \(Self.describeEnd(run))")
-            return run.status == .succeeded ? .interrupted : ExitStatus(endedRun: run.status)
-        } catch {
-            reporter.error("\(error.message); run \(id) may still be going")
-            return .interrupted
+    private static func render(_ event: CallEvent, actor: String?, reporter: Reporter) {
+        switch event {
+        case .started(let run):
+            reporter.info(
+                "started run \(run.id) of \(actor ?? run.actId ?? "the actor")\(describeOptions(run)): \(run.status)")
+        case .lookingForLostStart(let error):
+            reporter.error("\(error.message); looking for the run it may have started")
+        case .waitingForResources(let error, let pause):
+            reporter.error("\(error.message); waiting for resources, next try in \(pause.formattedSeconds)")
+        case .attached(let run):
+            reporter.info("run \(run.id)\(describeOptions(run)): \(run.status)")
+        case .statusChanged(let run) where !run.status.isTerminal:
+            reporter.info("run \(run.id): \(run.status)\(run.statusMessage.map { " (\($0))" } ?? "")")
+        case .statusChanged:
+            break
+        case .interruptedWhileStarting(let abortsRun):
+            let then = abortsRun ? "aborted" : "named"
+            reporter.error(
+                "interrupted: the start's answer is not in yet; the run it creates will be \(then) once known"
+                    + " (interrupt twice more to exit at once)")
+        case .aborting(let id, false):
+            reporter.error("interrupted: aborting run \(id) gracefully (interrupt again to force, twice to exit)")
+        case .aborting(let id, true):
+            reporter.error("aborting run \(id) forcefully (interrupt again to exit at once)")
         }
     }
 
@@ -150,11 +140,58 @@ struct RunSession: Sendable {
             )
             return .recordMissing
         case .succeeded(let run, let record):
-            let target = outputFile.map { " to \($0)" } ?? ""
+            let target = outputFile.flatMap { $0 == "-" ? nil : " to \($0)" } ?? ""
             let bytes = record.byteCount == 1 ? "1 byte" : "\(record.byteCount) bytes"
             reporter.info("run \(run.id) \(Self.describeEnd(run)); wrote \(bytes)\(target)")
             return .success
+        case .outputNotFetched(let run, let error):
+            reporter.error(
+                "\(error.message); the run \(run.id) SUCCEEDED: fetch its output with"
+                    + " `actor-run output \(run.id)\(Self.outputFlags(output, outputFile))`, not a new run")
+            return ExitStatus(error.kind)
+        case .interruptedBeforeStart(let error):
+            reporter.error(error.map { "interrupted; \($0.message)" } ?? "interrupted; no run was started")
+            return .interrupted
+        case .abortedOnInterrupt(let run):
+            guard run.status.isTerminal else {
+                reporter.error("run \(run.id) is \(run.status); check its end with `actor-run wait \(run.id)`")
+                return .interrupted
+            }
+            reporter.error("run \(run.id) \(Self.describeEnd(run))")
+            return run.status == .succeeded ? .interrupted : ExitStatus(endedRun: run.status)
+        case .leftRunning(let run):
+            reporter.error("interrupted; run \(run.id) goes on: follow it with `actor-run wait \(run.id)`")
+            return .interrupted
+        case .interruptedAfterEnd(let run):
+            reporter.error(
+                "interrupted; run \(run.id) had ended (\(run.status)): fetch its output with"
+                    + " `actor-run output \(run.id)\(Self.outputFlags(output, outputFile))`")
+            return .interrupted
+        case .abortFailed(let id, let error):
+            reporter.error("\(error.message); run \(id) may still be going: check it with `actor-run wait \(id)`")
+            return .interrupted
+        case .abandoned(let id?, _):
+            reporter.error("interrupted three times: exiting; run \(id) may still be going: `actor-run wait \(id)`")
+            return .interrupted
+        case .abandoned(nil, let target):
+            reporter.error(
+                "interrupted three times: exiting; a run of \(target) may have started:"
+                    + " look at its newest runs before starting it again")
+            return .interrupted
         }
+    }
+
+    /// The flags that fetch the same output again, for the hint after a failed or interrupted download.
+    private static func outputFlags(_ output: RunOutput, _ outputFile: String?) -> String {
+        var flags = ""
+        switch output {
+        case .record(let key) where key != "OUTPUT": flags += " -k \(key)"
+        case .datasetItems(let format): flags += " --dataset" + (format == "json" ? "" : " --format \(format)")
+        case .runObject: flags += " --json"
+        default: break
+        }
+        if let outputFile { flags += " -o \(outputFile)" }
+        return flags
     }
 
     private static func describeOptions(_ run: Run) -> String {
@@ -172,11 +209,6 @@ struct RunSession: Sendable {
         if run.status != .succeeded, let message = run.statusMessage, !message.isEmpty { text += ": \(message)" }
         return text
     }
-}
-
-/// The ID of the run this invocation started, once it has one: an interrupt message must name it.
-private final class StartedRun: Sendable {
-    let id = Mutex<String?>(nil)
 }
 
 extension RunOutput {

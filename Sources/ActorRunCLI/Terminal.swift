@@ -10,10 +10,19 @@ enum FileDescriptorWriter {
             let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
+                if errno == EPIPE && fd != STDERR_FILENO { endAsReaderLeft() }
                 throw WriteFailure(code: errno)
             }
             offset += written
         }
+    }
+
+    /// The reader of our output went away (`actor-run … | head`): end as `yes | head` does, by SIGPIPE, with no
+    /// error line. What this process had to do is done: the output is written only after the run ended.
+    static func endAsReaderLeft() -> Never {
+        signal(SIGPIPE, SIG_DFL)
+        raise(SIGPIPE)
+        _exit(128 + SIGPIPE)
     }
 
     static func write(_ text: String, to fd: Int32) {

@@ -19,7 +19,6 @@ struct WaitCommand: ActorRunSubcommand {
     func execute(interrupts: Interrupts) async -> ExitStatus {
         await output.reporter.reportingFailures {
             let session = try connection.session(reporter: output.reporter, isVerbose: output.verbose)
-            interrupts.arm()
             return await session.attach(
                 runID: runID.value, output.followPlan(waitLimit: waiting.wait?.duration), outputFile: output.outputFile,
                 interrupts: interrupts)

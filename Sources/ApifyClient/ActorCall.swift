@@ -1,3 +1,5 @@
+import Synchronization
+
 /// What a call starts: a run of an actor or of a saved task, or an ended run brought back.
 public enum RunTarget: Sendable, Equatable, CustomStringConvertible {
     case actor(ActorReference)
@@ -57,6 +59,9 @@ public struct CallPlan: Sendable {
     public var input: RunInput?
     /// Start the run and return at once (`--detach`).
     public var detaches: Bool
+    /// On the platform's memory or concurrent-run limit (402), keep trying to start until the wait limit
+    /// (`--wait-for-resources`).
+    public var waitsForResources: Bool
     public var follow: FollowPlan
 
     public init(
@@ -64,12 +69,14 @@ public struct CallPlan: Sendable {
         options: RunOptions = RunOptions(),
         input: RunInput? = nil,
         detaches: Bool = false,
+        waitsForResources: Bool = false,
         follow: FollowPlan = FollowPlan()
     ) {
         self.target = target
         self.options = options
         self.input = input
         self.detaches = detaches
+        self.waitsForResources = waitsForResources
         self.follow = follow
     }
 
@@ -88,14 +95,21 @@ public struct CallPlan: Sendable {
     }
 }
 
-/// What happened along the way, for the CLI to tell the user on stderr.
+/// What happened along the way, for the CLI to tell the user on stderr. Every string in a run has been made safe
+/// to print (`ServerText`).
 public enum CallEvent: Sendable {
     case started(Run)
     /// The start failed after it was sent: the run it may have created is being looked for.
     case lookingForLostStart(ApifyError)
+    /// The platform's resource limit refused the start; another try follows after the pause.
+    case waitingForResources(ApifyError, retryIn: Duration)
     /// `actor-run wait` found the run.
     case attached(Run)
     case statusChanged(Run)
+    /// An interrupt came while the start's answer is not in: the run is aborted (or named) once known.
+    case interruptedWhileStarting(abortsRun: Bool)
+    /// An interrupt is aborting the run: gracefully first, `forced` after a second interrupt.
+    case aborting(runID: String, forced: Bool)
 }
 
 /// How an invocation ended. Each case is one exit code in the CLI.
@@ -108,16 +122,41 @@ public enum CallOutcome: Sendable, Equatable {
     case succeeded(Run, RecordInfo)
     /// The run SUCCEEDED but the record is not there.
     case recordMissing(Run)
+    /// The run SUCCEEDED, but its output could not be fetched or written: it can be, later, without a new run.
+    case outputNotFetched(Run, ApifyError)
+    /// An interrupt came before any run existed (or none was found); the error says what may have happened.
+    case interruptedBeforeStart(ApifyError?)
+    /// An interrupt aborted the run; this is its last state seen (ABORTED once the platform confirmed it).
+    case abortedOnInterrupt(Run)
+    /// An interrupt left the run going (`--no-abort-on-interrupt`, `actor-run wait`).
+    case leftRunning(Run)
+    /// An interrupt came after the run had ended, while its output was being written.
+    case interruptedAfterEnd(Run)
+    /// The abort could not be sent; the run may still be going.
+    case abortFailed(runID: String, ApifyError)
+    /// A third interrupt ended the call at once; the run (if one is known) may still be going.
+    case abandoned(runID: String?, target: RunTarget)
+}
+
+extension ApifyError: Equatable {
+    public static func == (lhs: ApifyError, rhs: ApifyError) -> Bool {
+        lhs.kind == rhs.kind && lhs.message == rhs.message && lhs.status == rhs.status && lhs.type == rhs.type
+    }
 }
 
 /// Start, wait, fetch: the whole job of `actor-run <actor>`, as the official clients' `call()` does it, with
-/// one run per call and the record streamed rather than held.
+/// one run per call, the record streamed rather than held, and interrupts handled by `CallControl`'s states.
 public struct ActorCall: Sendable {
     private let api: ApifyAPI
     private let waiter: RunWaiter
     private let clock: any WaitClock
     /// Pauses before asking again for a record that is not there yet (the store may lag the run's end).
     public var missingRecordRetryDelays: [Duration] = [.milliseconds(500), .seconds(1)]
+    /// Pauses before each look for a run whose start answer was lost (the run list may lag the start).
+    public var lostStartLookupDelays: [Duration] = [.zero, .seconds(1), .seconds(2), .seconds(4)]
+    /// The first pause before another start after a resource limit; it doubles up to `resourceRetryCap`.
+    public var resourceRetryDelay: Duration = .seconds(2)
+    public var resourceRetryCap: Duration = .seconds(30)
 
     public init(api: ApifyAPI, clock: any WaitClock = SystemWaitClock()) {
         self.api = api
@@ -125,66 +164,219 @@ public struct ActorCall: Sendable {
         self.waiter = RunWaiter(api: api, clock: clock)
     }
 
+    /// Starts the run, follows it, writes its output, and answers interrupts as `control` receives them.
     /// - Parameter destination: made only once the run has SUCCEEDED, so that a failed run leaves no file.
     public func perform(
         _ plan: CallPlan,
+        control: CallControl = CallControl(),
         destination: @escaping @Sendable () throws -> any RecordDestination,
         events: @escaping @Sendable (CallEvent) -> Void
     ) async throws(ApifyError) -> CallOutcome {
-        let started = try await start(plan, events: events)
-        events(.started(started))
-        if plan.detaches { return .detached(started) }
-        return try await follow(started, plan.follow, destination: destination, events: events)
+        control.bind(events)
+        return try await control.run(abandoned: { .abandoned(runID: $0.runID, target: plan.target) }) {
+            () async throws(ApifyError) -> CallOutcome in
+            try await drive(plan, control: control, destination: destination, events: events)
+        }
+    }
+
+    private func drive(
+        _ plan: CallPlan,
+        control: CallControl,
+        destination: @escaping @Sendable () throws -> any RecordDestination,
+        events: @escaping @Sendable (CallEvent) -> Void
+    ) async throws(ApifyError) -> CallOutcome {
+        let run: Run
+        do {
+            guard let started = try await start(plan, control: control, events: events) else {
+                return .interruptedBeforeStart(nil)
+            }
+            run = started
+        } catch {
+            if control.interruptCount > 0 { return .interruptedBeforeStart(error) }
+            throw error
+        }
+        control.enter(run.status.isTerminal ? .ended(runID: run.id) : .started(runID: run.id))
+        events(.started(run))
+        if control.interruptCount > 0 { return try await stop(run, control: control, events: events) }
+        if plan.detaches { return .detached(run) }
+        let latest = LatestRun(run)
+        let outcome = try await control.interruptible {
+            () async throws(ApifyError) -> CallOutcome in
+            try await follow(run, plan.follow, control: control, latest: latest, destination: destination, events: events)
+        }
+        guard let outcome else { return try await stop(latest.run, control: control, events: events) }
+        return outcome
     }
 
     /// Starts the run once. When the answer is lost after the request went out, the run may exist: it is looked
     /// for by this client's `User-Agent` (unique per invocation) and adopted, never started a second time.
-    private func start(_ plan: CallPlan, events: @Sendable (CallEvent) -> Void) async throws(ApifyError) -> Run {
-        do {
-            return try await api.start(plan.target, options: plan.options, input: plan.input)
-        } catch  where error.mayHaveTakenEffect {
-            events(.lookingForLostStart(error))
-            for delay in [Duration.zero, .seconds(1), .seconds(2)] {
-                do {
-                    try await clock.sleep(for: delay)
-                } catch {
-                    throw ApifyError(kind: .cancelled, message: "interrupted")
+    /// Returns nil when an interrupt came before anything was sent again.
+    private func start(_ plan: CallPlan, control: CallControl, events: @escaping @Sendable (CallEvent) -> Void)
+        async throws(ApifyError) -> Run?
+    {
+        let began = clock.now()
+        var pause = resourceRetryDelay
+        while true {
+            control.enter(.starting)
+            do {
+                return try await api.start(plan.target, options: plan.options, input: plan.input)
+            } catch where error.mayHaveTakenEffect {
+                return try await findLostStart(plan, after: error, events: events)
+            } catch where plan.waitsForResources && error.isResourceLimit {
+                control.enter(.notStarted)
+                if let limit = plan.follow.waitLimit, clock.now() - began + pause > limit {
+                    var failure = error
+                    failure.message += "; --wait passed while waiting for resources"
+                    throw failure
                 }
-                if let run = try? await api.findStartedRun(plan.target) { return run }
+                events(.waitingForResources(error, retryIn: pause))
+                let clock = self.clock
+                let delay = pause
+                let slept = try await control.interruptible { () async throws(ApifyError) in
+                    do {
+                        try await clock.sleep(for: delay)
+                    } catch {
+                        throw ApifyError(kind: .cancelled, message: "interrupted")
+                    }
+                }
+                if slept == nil { return nil }
+                pause = min(pause * 2, resourceRetryCap)
             }
-            var failure = error
-            failure.message += "; no run started by this invocation was found among the newest runs"
-            throw failure
         }
     }
 
-    /// Attaches to a run started elsewhere (`actor-run wait`): reads it once, then follows it like a new one.
+    /// Looks for the run a start may have created. A list that could not be read says "a run may exist" rather
+    /// than "none was found": the user must check before paying for another.
+    private func findLostStart(_ plan: CallPlan, after error: ApifyError, events: @Sendable (CallEvent) -> Void)
+        async throws(ApifyError) -> Run
+    {
+        events(.lookingForLostStart(error))
+        var lookupFailure: ApifyError?
+        for delay in lostStartLookupDelays {
+            do {
+                try await clock.sleep(for: delay)
+            } catch {
+                break
+            }
+            do {
+                if let run = try await api.findStartedRun(plan.target) { return run }
+                lookupFailure = nil
+            } catch {
+                if error.kind == .cancelled { break }
+                lookupFailure = error
+            }
+        }
+        var failure = error
+        if let lookupFailure {
+            failure.message +=
+                "; a run may have started, but the runs could not be checked (\(lookupFailure.message)):"
+                + " look at the newest runs of \(plan.target) before starting it again"
+        } else {
+            failure.message += "; no run started by this invocation was found among the newest runs"
+        }
+        throw failure
+    }
+
+    /// An interrupt came: abort the run (gracefully, then forcefully on a second interrupt) and wait for its
+    /// final status, or leave it going when so asked.
+    private func stop(_ run: Run, control: CallControl, events: @escaping @Sendable (CallEvent) -> Void)
+        async throws(ApifyError) -> CallOutcome
+    {
+        if case .ended = control.phase { return .interruptedAfterEnd(run) }
+        guard control.abortsOnInterrupt else { return .leftRunning(run) }
+        control.enter(.ending(runID: run.id))
+        let api = self.api
+        let waiter = self.waiter
+        var forced = control.interruptCount >= 2
+        var last = run
+        events(.aborting(runID: run.id, forced: forced))
+        do {
+            if !forced {
+                let answer = try await control.interruptible(level: 2) { () async throws(ApifyError) -> Run in
+                    try await api.abortRun(id: run.id, gracefully: true)
+                }
+                if let answer { last = answer } else { forced = true }
+                if forced { events(.aborting(runID: run.id, forced: true)) }
+            }
+            if forced { last = try await api.abortRun(id: run.id, gracefully: false) }
+        } catch {
+            return .abortFailed(runID: run.id, error)
+        }
+        while !last.status.isTerminal {
+            let level = forced ? 3 : 2
+            let outcome: RunWaiter.Outcome?
+            do {
+                outcome = try await control.interruptible(level: level) {
+                    () async throws(ApifyError) -> RunWaiter.Outcome in
+                    try await waiter.wait(for: run.id)
+                }
+            } catch {
+                // The abort was taken; only its confirmation is missing.
+                return .abortedOnInterrupt(last)
+            }
+            switch outcome {
+            case .finished(let final): last = final
+            case .limitReached(let seen): last = seen ?? last
+            case nil:
+                forced = true
+                events(.aborting(runID: run.id, forced: true))
+                do {
+                    last = try await api.abortRun(id: run.id, gracefully: false)
+                } catch {
+                    return .abortFailed(runID: run.id, error)
+                }
+            }
+        }
+        return .abortedOnInterrupt(last)
+    }
+
+    /// Attaches to a run started elsewhere (`actor-run wait`): reads it once, then follows it like a new one. An
+    /// interrupt leaves the run going.
     public func attach(
         runID: String,
         _ plan: FollowPlan,
         destination: @escaping @Sendable () throws -> any RecordDestination,
-        events: @escaping @Sendable (CallEvent) -> Void
+        events: @escaping @Sendable (CallEvent) -> Void,
+        control: CallControl = CallControl(abortsOnInterrupt: false)
     ) async throws(ApifyError) -> CallOutcome {
-        let run = try await api.getRun(id: runID, waitForFinish: 0)
-        events(.attached(run))
-        return try await follow(run, plan, destination: destination, events: events)
+        control.bind(events)
+        return try await control.run(abandoned: { .abandoned(runID: $0.runID ?? runID, target: .resurrection(runID: runID)) }) {
+            () async throws(ApifyError) -> CallOutcome in
+            let api = self.api
+            guard let run = try await control.interruptible({ () async throws(ApifyError) in
+                try await api.getRun(id: runID, waitForFinish: 0)
+            }) else { return .interruptedBeforeStart(nil) }
+            events(.attached(run))
+            control.enter(run.status.isTerminal ? .ended(runID: run.id) : .started(runID: run.id))
+            let latest = LatestRun(run)
+            let outcome = try await control.interruptible { () async throws(ApifyError) -> CallOutcome in
+                try await follow(run, plan, control: control, latest: latest, destination: destination, events: events)
+            }
+            guard let outcome else { return try await stop(latest.run, control: control, events: events) }
+            return outcome
+        }
     }
 
     /// Waits for the run to end (streaming its log meanwhile, if asked), then prints what the plan says.
     private func follow(
         _ first: Run,
         _ plan: FollowPlan,
+        control: CallControl,
+        latest: LatestRun,
         destination: @escaping @Sendable () throws -> any RecordDestination,
         events: @escaping @Sendable (CallEvent) -> Void
     ) async throws(ApifyError) -> CallOutcome {
         var run = first
         if !first.status.isTerminal {
             let logStream = plan.log.map { log in
-                Task { [api] in _ = try? await api.streamLog(runID: first.id, follows: true, to: log) }
+                let safe = SanitizingDestination(log, text: api.serverText)
+                return Task { [api] in _ = try? await api.streamLog(runID: first.id, follows: true, to: safe) }
             }
             let outcome: RunWaiter.Outcome
             do {
                 outcome = try await waiter.wait(for: first.id, limit: plan.waitLimit) { run in
+                    latest.run = run
+                    if run.status.isTerminal { control.enter(.ended(runID: run.id)) }
                     if run.status != first.status { events(.statusChanged(run)) }
                 }
             } catch {
@@ -197,7 +389,11 @@ public struct ActorCall: Sendable {
             case .finished(let finished): run = finished
             }
         }
-        return try await emit(run, plan.output, destination: destination, requiresSuccess: true)
+        do {
+            return try await emit(run, plan.output, destination: destination, requiresSuccess: true)
+        } catch where run.status == .succeeded && error.kind != .cancelled {
+            return .outputNotFetched(run, error)
+        }
     }
 
     /// Prints the output of a run as it is now, without waiting (`actor-run output`): the record or the items
@@ -315,5 +511,27 @@ public struct ActorCall: Sendable {
         } catch {
             throw ApifyError(kind: .destinationFailed, message: "\(error)")
         }
+    }
+}
+
+/// The newest state of the run seen while following it, for the abort that an interrupt starts.
+final class LatestRun: Sendable {
+    private let state: Mutex<Run>
+
+    init(_ run: Run) {
+        state = Mutex(run)
+    }
+
+    var run: Run {
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
+    }
+}
+
+extension ApifyError {
+    /// The platform's memory or concurrent-run limit: a start that may succeed once other runs end.
+    public var isResourceLimit: Bool {
+        status == 402
+            && ["actor-memory-limit-exceeded", "concurrent-runs-limit-exceeded"].contains(type ?? "")
     }
 }

@@ -14,13 +14,24 @@ public struct ApifyConfiguration: Sendable {
     public var maximumAttempts: Int
     /// The first back-off delay; it doubles per attempt, with jitter, as the API docs prescribe.
     public var initialRetryDelay: Duration
+    /// How long one request may keep being retried, from its first attempt: a dead server is given up on
+    /// within this (`--retry-max-time`).
+    public var retryBudget: Duration
+    /// The longest a request may take whose answer is small JSON and not held by the server (the start, an
+    /// abort, a run list): a server that trickles its answer is given up on after this (`--request-timeout`).
+    public var requestTimeout: Duration
+    /// CA certificates to verify the API with instead of the system's (`--cacert`).
+    public var caBundle: String?
 
     public init(
         baseURL: String = ApifyConfiguration.defaultBaseURL,
         token: String? = nil,
         userAgent: String = "actor-run",
         maximumAttempts: Int = 6,
-        initialRetryDelay: Duration = .milliseconds(500)
+        initialRetryDelay: Duration = .milliseconds(500),
+        retryBudget: Duration = .seconds(10),
+        requestTimeout: Duration = .seconds(60),
+        caBundle: String? = nil
     ) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -29,6 +40,9 @@ public struct ApifyConfiguration: Sendable {
         self.userAgent = userAgent
         self.maximumAttempts = maximumAttempts
         self.initialRetryDelay = initialRetryDelay
+        self.retryBudget = retryBudget
+        self.requestTimeout = requestTimeout
+        self.caBundle = caBundle
     }
 }
 
@@ -38,16 +52,12 @@ public struct RecordInfo: Sendable, Equatable {
     public var byteCount: Int64
 }
 
-/// The endpoints of the Apify API v2 that running an actor needs. Knows HTTP and the API, nothing of terminals.
+/// The endpoints of the Apify API v2 that running an actor needs. Knows HTTP and the API, nothing of terminals;
+/// every request goes out through one `RequestExecutor`.
 public final class ApifyAPI: Sendable {
     public let configuration: ApifyConfiguration
-    private let transport: any HTTPTransport
-    private let clock: any WaitClock
-    private let trace: (@Sendable (String) -> Void)?
-    private let notice: (@Sendable (String) -> Void)?
+    let executor: RequestExecutor
 
-    /// Longest JSON answer collected in memory; run objects are a few KB.
-    static let jsonLimit = 16 * 1024 * 1024
     /// The server holds a `waitForFinish` request at most 60 s, so a long-poll gets this much more than its
     /// hold before the client calls it dead.
     static let longPollMargin: Duration = .seconds(15)
@@ -64,67 +74,41 @@ public final class ApifyAPI: Sendable {
         notice: (@Sendable (String) -> Void)? = nil
     ) {
         self.configuration = configuration
-        self.transport = transport
-        self.clock = clock
-        self.trace = trace
-        self.notice = notice
+        self.executor = RequestExecutor(
+            configuration: configuration, transport: transport, clock: clock, trace: trace, notice: notice)
     }
+
+    /// Makes server text safe to print: no control sequences, never the token.
+    public var serverText: ServerText { executor.serverText }
 
     /// Starts a run: of an actor (`POST /v2/actors/{actor}/runs`), of a task (`/v2/actor-tasks/{task}/runs`,
     /// whose input fields override the task's), or again for an ended run (`/v2/actor-runs/{id}/resurrect`).
-    /// Sent once: it is repeated only when the request surely never reached the server, or the server said 429
-    /// (it did not process it), so one call starts one run.
+    ///
+    /// Sent once: repeated only when the request surely never reached the server, or the server said 429 (it
+    /// did not process it). A failure after which a run may exist (a lost or unreadable answer, a 5xx) has
+    /// `mayHaveTakenEffect`: look for the run with `findStartedRun` before anything else.
     public func start(_ target: RunTarget, options: RunOptions, input: RunInput?) async throws(ApifyError) -> Run {
         var headers = commonHeaders()
         if let input { headers.append(HTTPHeader("Content-Type", input.contentType)) }
-        let path: String
-        switch target {
-        case .actor(let actor): path = "/v2/actors/\(escape(actor.pathComponent))/runs"
-        case .task(let task): path = "/v2/actor-tasks/\(escape(task.pathComponent))/runs"
-        case .resurrection(let runID): path = "/v2/actor-runs/\(escape(runID))/resurrect"
-        }
         let request = HTTPRequest(
             method: "POST",
-            url: url(path, query: options.queryItems),
+            url: url(target.runsPath(start: true), query: options.queryItems),
             headers: headers,
             body: input.map { .bytes($0.bytes) } ?? .empty,
-            timeouts: HTTPTimeouts(idle: .seconds(60))
+            timeouts: HTTPTimeouts(idle: .seconds(60), total: configuration.requestTimeout),
+            isResendable: false,
+            caBundle: configuration.caBundle
         )
         let action = target.failureAction
-        let response = try await collect(request, action: action, isIdempotent: false)
-        guard response.status == 201 || response.status == 200 else {
-            throw apiError(response, action: action)
+        let response = try await executor.json(request, action: action, policy: .once)
+        do {
+            return try decodeRun(response, action: action)
+        } catch {
+            // The server said it created the run, in words we cannot read: the run exists.
+            var failure = error
+            failure.mayHaveTakenEffect = true
+            throw failure
         }
-        return try decodeRun(response, action: action)
-    }
-
-    /// Finds the run that a start with this client's `User-Agent` created, among the newest runs of the actor or
-    /// task: the way to learn whether a start whose answer was lost took effect, without starting another.
-    /// For a resurrection, the run itself, if it is going again.
-    public func findStartedRun(_ target: RunTarget) async throws(ApifyError) -> Run? {
-        let path: String
-        switch target {
-        case .actor(let actor): path = "/v2/actors/\(escape(actor.pathComponent))/runs"
-        case .task(let task): path = "/v2/actor-tasks/\(escape(task.pathComponent))/runs"
-        case .resurrection(let runID):
-            let run = try await getRun(id: runID, waitForFinish: 0)
-            return run.status.isTerminal ? nil : run
-        }
-        let request = HTTPRequest(
-            url: url(path, query: [("desc", "1"), ("limit", "20")]),
-            headers: commonHeaders(),
-            timeouts: HTTPTimeouts(idle: .seconds(30))
-        )
-        let action = "cannot list the runs of \(target)"
-        let response = try await collect(request, action: action, isIdempotent: true)
-        guard response.status == 200 else { throw apiError(response, action: action) }
-        guard let list = try? JSONDecoder().decode(DataEnvelope<RunList>.self, from: Data(response.body)).data else {
-            throw ApifyError(kind: .unexpectedResponse, message: "\(action): the answer is not a list of runs")
-        }
-        guard let mine = list.items.first(where: { $0.meta?.userAgent == configuration.userAgent }) else {
-            return nil
-        }
-        return try await getRun(id: mine.id, waitForFinish: 0)
     }
 
     /// Starts a run of an actor; see `start(_:options:input:)`.
@@ -134,32 +118,57 @@ public final class ApifyAPI: Sendable {
         try await start(.actor(actor), options: options, input: input)
     }
 
+    /// Finds the run that a start with this client's `User-Agent` created, among the newest runs of the actor or
+    /// task: the way to learn whether a start whose answer was lost took effect, without starting another.
+    /// For a resurrection, the run itself, if it is going again. The run comes from the list: a GET by its ID
+    /// may still answer 404 for a while (the API's replicas lag), which waiting for it rides out.
+    public func findStartedRun(_ target: RunTarget) async throws(ApifyError) -> Run? {
+        if case .resurrection(let runID) = target {
+            let run = try await getRun(id: runID, waitForFinish: 0)
+            return run.status.isTerminal ? nil : run
+        }
+        let request = HTTPRequest(
+            url: url(target.runsPath(start: false), query: [("desc", "1"), ("limit", "20")]),
+            headers: commonHeaders(),
+            timeouts: HTTPTimeouts(idle: .seconds(30), total: configuration.requestTimeout),
+            caBundle: configuration.caBundle
+        )
+        let action = "cannot list the runs of \(target)"
+        let response = try await executor.json(request, action: action, policy: .idempotent)
+        guard let list = try? JSONDecoder().decode(DataEnvelope<RunList>.self, from: Data(response.body)).data else {
+            throw ApifyError(kind: .unexpectedResponse, message: "\(action): the answer is not a list of runs")
+        }
+        return list.items.first { $0.meta?.userAgent == configuration.userAgent }?.run.map(sanitized)
+    }
+
     /// Gets a run, letting the server hold the answer up to `waitForFinish` seconds (it clamps to 60) until
     /// the run ends.
     public func getRun(id: String, waitForFinish seconds: Int) async throws(ApifyError) -> Run {
         let request = HTTPRequest(
             url: url("/v2/actor-runs/\(escape(id))", query: seconds > 0 ? [("waitForFinish", String(seconds))] : []),
             headers: commonHeaders(),
-            timeouts: HTTPTimeouts(idle: nil, total: .seconds(Int64(seconds)) + Self.longPollMargin)
+            timeouts: HTTPTimeouts(
+                idle: nil, total: max(.seconds(Int64(seconds)) + Self.longPollMargin, configuration.requestTimeout)),
+            caBundle: configuration.caBundle
         )
         let action = "cannot get run \(id)"
-        let response = try await collect(request, action: action, isIdempotent: true)
-        guard response.status == 200 else { throw apiError(response, action: action) }
+        let response = try await executor.json(request, action: action, policy: .idempotent)
         return try decodeRun(response, action: action)
     }
 
     /// Aborts a run (`POST /v2/actor-runs/{id}/abort`). Gracefully, the actor gets the `aborting` event and
-    /// some seconds to persist its state; otherwise it is stopped at once. Aborting an ended run changes nothing.
+    /// some seconds to persist its state; otherwise it is stopped at once. Aborting an ended run changes nothing,
+    /// so the request may be repeated.
     public func abortRun(id: String, gracefully: Bool) async throws(ApifyError) -> Run {
         let request = HTTPRequest(
             method: "POST",
             url: url("/v2/actor-runs/\(escape(id))/abort", query: [("gracefully", gracefully ? "true" : "false")]),
             headers: commonHeaders(),
-            timeouts: HTTPTimeouts(idle: .seconds(30))
+            timeouts: HTTPTimeouts(idle: .seconds(30), total: configuration.requestTimeout),
+            caBundle: configuration.caBundle
         )
         let action = "cannot abort run \(id)"
-        let response = try await collect(request, action: action, isIdempotent: true)
-        guard response.status == 200 else { throw apiError(response, action: action) }
+        let response = try await executor.json(request, action: action, policy: .idempotent)
         return try decodeRun(response, action: action)
     }
 
@@ -172,9 +181,10 @@ public final class ApifyAPI: Sendable {
             url: url("/v2/key-value-stores/\(escape(storeID))/records/\(escape(key))", query: []),
             headers: commonHeaders(),
             timeouts: HTTPTimeouts(idle: .seconds(60)),
-            followsRedirects: true
+            followsRedirects: true,
+            caBundle: configuration.caBundle
         )
-        return try await stream(request, action: "cannot get record \(key)", to: destination)
+        return try await executor.stream(request, action: "cannot get record \(key)", to: destination)
     }
 
     /// Streams a dataset's items in one of the API's formats (`json`, `jsonl`, `csv`, ...).
@@ -185,9 +195,11 @@ public final class ApifyAPI: Sendable {
             url: url("/v2/datasets/\(escape(datasetID))/items", query: [("format", format)]),
             headers: commonHeaders(),
             timeouts: HTTPTimeouts(idle: .seconds(60)),
-            followsRedirects: true
+            followsRedirects: true,
+            caBundle: configuration.caBundle
         )
-        return try await stream(request, action: "cannot get the items of dataset \(datasetID)", to: destination)
+        return try await executor.stream(
+            request, action: "cannot get the items of dataset \(datasetID)", to: destination)
     }
 
     /// Streams a run's log; with `follows`, the server keeps the answer open and sends lines until the run ends.
@@ -199,44 +211,10 @@ public final class ApifyAPI: Sendable {
             url: url("/v2/actor-runs/\(escape(runID))/log", query: follows ? [("stream", "1")] : []),
             headers: commonHeaders(),
             timeouts: HTTPTimeouts(idle: follows ? nil : .seconds(60)),
-            followsRedirects: true
+            followsRedirects: true,
+            caBundle: configuration.caBundle
         )
-        return try await stream(request, action: "cannot get the log of run \(runID)", to: destination)
-    }
-
-    /// Streams a body into `destination`. A failure after the first byte is never retried: those bytes are
-    /// already out.
-    private func stream(_ request: HTTPRequest, action: String, to destination: any RecordDestination)
-        async throws(ApifyError) -> RecordInfo
-    {
-        var attempt = 1
-        while true {
-            let sink = RecordSink(destination: destination)
-            traceRequest(request)
-            do {
-                let exchange = try await transport.send(request, to: sink)
-                traceResponse(exchange.head)
-                let response = HTTPResponse(head: exchange.head, body: sink.errorBody)
-                if exchange.head.isSuccess {
-                    return RecordInfo(
-                        contentType: exchange.head.value(for: "Content-Type"), byteCount: exchange.bodyBytes)
-                }
-                guard isRetryable(status: response.status, isIdempotent: true), attempt < configuration.maximumAttempts
-                else { throw apiError(response, action: action) }
-                try await backOff(
-                    attempt: attempt, head: response.head, reason: "HTTP \(response.status)", action: action)
-            } catch let error as HTTPError {
-                guard sink.bytesWritten == 0, isRetryable(error, isIdempotent: true),
-                    attempt < configuration.maximumAttempts
-                else { throw ApifyError(transport: error, doing: action) }
-                try await backOff(attempt: attempt, head: nil, reason: error.message, action: action)
-            } catch let error as ApifyError {
-                throw error
-            } catch {
-                throw ApifyError(kind: .unexpectedResponse, message: "\(action): \(error)")
-            }
-            attempt += 1
-        }
+        return try await executor.stream(request, action: "cannot get the log of run \(runID)", to: destination)
     }
 
     // MARK: - Requests
@@ -255,90 +233,6 @@ public final class ApifyAPI: Sendable {
         return configuration.baseURL + path + "?" + encoded
     }
 
-    /// Percent-encodes a path segment or a query name or value alike.
-    private func escape(_ component: String) -> String {
-        component.addingPercentEncoding(withAllowedCharacters: .urlPathComponentAllowed) ?? component
-    }
-
-    /// Sends a request whose answer is small JSON, repeating it while that is safe and useful.
-    private func collect(_ request: HTTPRequest, action: String, isIdempotent: Bool) async throws(ApifyError)
-        -> HTTPResponse
-    {
-        var attempt = 1
-        while true {
-            traceRequest(request)
-            do {
-                let response = try await transport.collect(request, limit: Self.jsonLimit)
-                traceResponse(response.head)
-                guard isRetryable(status: response.status, isIdempotent: isIdempotent),
-                    attempt < configuration.maximumAttempts
-                else { return response }
-                try await backOff(
-                    attempt: attempt, head: response.head, reason: "HTTP \(response.status)", action: action)
-            } catch let error as HTTPError {
-                guard isRetryable(error, isIdempotent: isIdempotent), attempt < configuration.maximumAttempts else {
-                    throw ApifyError(transport: error, doing: action)
-                }
-                try await backOff(attempt: attempt, head: nil, reason: error.message, action: action)
-            } catch let error as ApifyError {
-                throw error
-            } catch {
-                throw ApifyError(kind: .unexpectedResponse, message: "\(action): \(error)")
-            }
-            attempt += 1
-        }
-    }
-
-    /// 429 means the server did not process the request, so any request may be repeated; a 5xx may have
-    /// done the work, so only reads are repeated.
-    private func isRetryable(status: Int, isIdempotent: Bool) -> Bool {
-        status == 429 || (isIdempotent && (500...599).contains(status))
-    }
-
-    private func isRetryable(_ error: HTTPError, isIdempotent: Bool) -> Bool {
-        switch error.kind {
-        case .cancelled, .sinkFailed, .unsupportedProtocol, .tooManyRedirects, .tls: return false
-        default: return isIdempotent || !error.requestMayHaveReachedServer
-        }
-    }
-
-    /// Sleeps a random time in [d, 2d] with d doubling per attempt from the initial delay (the API's documented
-    /// back-off), or what `Retry-After` asks for, capped at a minute.
-    private func backOff(attempt: Int, head: HTTPResponseHead?, reason: String, action: String)
-        async throws(ApifyError)
-    {
-        var delay = configuration.initialRetryDelay * (1 << min(attempt - 1, 10))
-        delay = delay + delay * Double.random(in: 0...1)
-        if let retryAfter = head?.value(for: "Retry-After").flatMap({ Double($0) }), retryAfter.isFinite,
-            retryAfter >= 0
-        {
-            delay = .milliseconds(Int64(min(retryAfter, 60) * 1000))
-        }
-        delay = min(delay, .seconds(60))
-        notice?(
-            "\(action): \(reason); retrying in \(delay.formattedSeconds)"
-                + " (attempt \(attempt + 1) of \(configuration.maximumAttempts))")
-        do {
-            try await clock.sleep(for: delay)
-        } catch {
-            throw ApifyError(kind: .cancelled, message: "interrupted")
-        }
-    }
-
-    private func traceRequest(_ request: HTTPRequest) {
-        guard let trace else { return }
-        var url = request.url
-        if var components = URLComponents(string: url), components.password != nil {
-            components.password = "***"
-            url = components.string ?? url
-        }
-        trace("> \(request.method) \(url)")
-    }
-
-    private func traceResponse(_ head: HTTPResponseHead) {
-        trace?("< \(head.status) \(head.value(for: "Content-Type") ?? "")")
-    }
-
     // MARK: - Answers
 
     private func decodeRun(_ response: HTTPResponse, action: String) throws(ApifyError) -> Run {
@@ -347,7 +241,7 @@ public final class ApifyAPI: Sendable {
             if let range = JSONSyntaxChecker.rangeOfValue(forTopLevelKey: "data", in: response.body) {
                 run.json = Array(response.body[range])
             }
-            return run
+            return sanitized(run)
         } catch {
             throw ApifyError(
                 kind: .unexpectedResponse,
@@ -357,28 +251,33 @@ public final class ApifyAPI: Sendable {
         }
     }
 
-    /// An error answer as the user should read it: the API's message, the status and the error type.
-    func apiError(_ response: HTTPResponse, action: String) -> ApifyError {
-        let detail = try? JSONDecoder().decode(ErrorEnvelope.self, from: Data(response.body)).error
-        let type = detail?.type
-        var message = "\(action): "
-        if let text = detail?.message, !text.isEmpty {
-            message += text
-            message += " (HTTP \(response.status)\(type.map { ", \($0)" } ?? ""))"
-        } else {
-            message += "the API answered HTTP \(response.status)"
-        }
-        var kind = ApifyError.kind(status: response.status, type: type)
-        if detail == nil && response.status == 404 {
-            // Every 404 of the API carries its error body; a bare one means this is not the API.
-            kind = .unexpectedResponse
-            message += " with no API error: is the API URL right (scheme, host and port, without /v2)?"
-        }
-        var error = ApifyError(kind: kind, message: message, status: response.status, type: type)
-        // A 5xx (or a gateway's 408) may come after the work was done: for a start, a run may exist.
-        error.mayHaveTakenEffect = response.status >= 500 || response.status == 408
-        return error
+    /// The run with every string that may reach a terminal made safe (the raw JSON stays as sent, for `--json`).
+    private func sanitized(_ run: Run) -> Run {
+        let text = serverText
+        var run = run
+        run.statusMessage = run.statusMessage.map(text.line)
+        run.actId = run.actId.map(text.line)
+        run.actorTaskId = run.actorTaskId.map(text.line)
+        run.buildNumber = run.buildNumber.map(text.line)
+        if let build = run.options?.build { run.options?.build = text.line(build) }
+        return run
     }
+}
+
+extension RunTarget {
+    /// `POST` here starts a run of the target; `GET` lists its runs.
+    func runsPath(start: Bool) -> String {
+        switch self {
+        case .actor(let actor): return "/v2/actors/\(escape(actor.pathComponent))/runs"
+        case .task(let task): return "/v2/actor-tasks/\(escape(task.pathComponent))/runs"
+        case .resurrection(let runID): return "/v2/actor-runs/\(escape(runID))" + (start ? "/resurrect" : "")
+        }
+    }
+}
+
+/// Percent-encodes a path segment or a query name or value alike.
+func escape(_ component: String) -> String {
+    component.addingPercentEncoding(withAllowedCharacters: .urlPathComponentAllowed) ?? component
 }
 
 extension CharacterSet {

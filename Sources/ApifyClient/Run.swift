@@ -27,6 +27,10 @@ public struct RunStatus: RawRepresentable, Sendable, Hashable, Decodable, Custom
 
 /// The run object of the API (`Run` in the OpenAPI spec): the fields this tool reads. Unknown fields are
 /// ignored; fields the spec marks required but this tool can do without are optional here.
+///
+/// Only the ID and the status are load-bearing. A cosmetic field of an unexpected shape (a float duration, a
+/// string where a number belongs) reads as absent rather than failing a run that otherwise went well. The ID
+/// must be letters and digits: it goes into URLs and onto the terminal.
 public struct Run: Sendable, Decodable, Equatable {
     public var id: String
     public var actId: String?
@@ -55,11 +59,54 @@ public struct Run: Sendable, Decodable, Equatable {
         public var build: String?
         public var timeoutSecs: Int?
         public var memoryMbytes: Int?
+
+        private enum CodingKeys: String, CodingKey {
+            case build, timeoutSecs, memoryMbytes
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            build = container.lenientString(.build)
+            timeoutSecs = container.lenientInt(.timeoutSecs)
+            memoryMbytes = container.lenientInt(.memoryMbytes)
+        }
     }
 
     public struct Stats: Sendable, Decodable, Equatable {
         public var durationMillis: Int?
         public var runTimeSecs: Double?
+
+        private enum CodingKeys: String, CodingKey {
+            case durationMillis, runTimeSecs
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            durationMillis = container.lenientInt(.durationMillis)
+            runTimeSecs = try? container.decodeIfPresent(Double.self, forKey: .runTimeSecs)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        guard ServerText.isRunID(id) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .id, in: container, debugDescription: "a run ID is letters and digits")
+        }
+        status = try container.decode(RunStatus.self, forKey: .status)
+        actId = container.lenientString(.actId)
+        actorTaskId = container.lenientString(.actorTaskId)
+        statusMessage = container.lenientString(.statusMessage)
+        startedAt = container.lenientString(.startedAt)
+        finishedAt = container.lenientString(.finishedAt)
+        exitCode = container.lenientInt(.exitCode)
+        buildNumber = container.lenientString(.buildNumber)
+        defaultKeyValueStoreId = container.lenientString(.defaultKeyValueStoreId)
+        defaultDatasetId = container.lenientString(.defaultDatasetId)
+        options = try? container.decodeIfPresent(Options.self, forKey: .options)
+        stats = try? container.decodeIfPresent(Stats.self, forKey: .stats)
+        usageTotalUsd = try? container.decodeIfPresent(Double.self, forKey: .usageTotalUsd)
     }
 
     public init(id: String, status: RunStatus, defaultKeyValueStoreId: String? = nil) {
@@ -83,14 +130,39 @@ struct ErrorEnvelope: Decodable {
     var error: Detail
 }
 
-/// A page of `GET …/runs`: the short run objects, of which only the ID and who started it matter here.
+/// A page of `GET …/runs`: the short run objects, and who started each.
 struct RunList: Decodable {
     struct Item: Decodable {
         struct Meta: Decodable {
             var userAgent: String?
         }
-        var id: String
+        private enum CodingKeys: String, CodingKey {
+            case meta
+        }
+        var run: Run?
         var meta: Meta?
+
+        init(from decoder: any Decoder) throws {
+            // One odd item must not hide the others: it reads as no run.
+            run = try? Run(from: decoder)
+            meta = try? decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Meta.self, forKey: .meta)
+        }
     }
     var items: [Item]
+}
+
+extension KeyedDecodingContainer {
+    /// A string field, or nil when it is absent or of another type.
+    fileprivate func lenientString(_ key: Key) -> String? {
+        (try? decodeIfPresent(String.self, forKey: key)) ?? nil
+    }
+
+    /// A whole number, also when sent as `1234.0` or `1234.5` (rounded down); nil when absent or not a number.
+    fileprivate func lenientInt(_ key: Key) -> Int? {
+        if let value = (try? decodeIfPresent(Int.self, forKey: key)) ?? nil { return value }
+        guard let value = (try? decodeIfPresent(Double.self, forKey: key)) ?? nil, value.isFinite,
+            value.magnitude < 1e15
+        else { return nil }
+        return Int(value.rounded(.down))
+    }
 }

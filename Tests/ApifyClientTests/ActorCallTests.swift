@@ -176,6 +176,9 @@ final class StatusLog: @unchecked Sendable {
             case .attached(let run): entries.append("attached \(run.status)")
             case .lookingForLostStart: entries.append("looking")
             case .statusChanged(let run): entries.append(run.status.rawValue)
+            case .waitingForResources: entries.append("waiting for resources")
+            case .interruptedWhileStarting: entries.append("interrupted while starting")
+            case .aborting(_, let forced): entries.append(forced ? "aborting forcefully" : "aborting")
             }
         }
     }

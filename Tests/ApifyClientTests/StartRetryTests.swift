@@ -113,14 +113,15 @@ import Testing
             kind: .connectionLost, message: "Empty reply from server", requestMayHaveReachedServer: true)
         let list = """
             {"data":{"total":2,"offset":0,"limit":20,"count":2,"desc":true,"items":[\
-            {"id":"OTHER","meta":{"userAgent":"actor-run/other"}},{"id":"RUN1","meta":{"userAgent":"actor-run/test"}}]}}
+            {"id":"OTHER","status":"RUNNING","meta":{"userAgent":"actor-run/other"}},\
+            {"id":"RUN1","status":"RUNNING","meta":{"userAgent":"actor-run/test"}}]}}
             """
+        // The run comes from the list itself: a GET by its ID could still answer 404 (replica lag).
         let transport = RecordingTransport(
             clock: clock,
             script: [
                 .failure(lost),
                 .response(status: 200, body: list),
-                .response(status: 200, body: runJSON("RUNNING")),
                 .response(status: 200, body: runJSON("SUCCEEDED", exitCode: 0)),
                 .response(status: 200, body: "done"),
             ])
@@ -142,7 +143,7 @@ import Testing
         let lost = HTTPError(kind: .timedOut, message: "Operation timed out", requestMayHaveReachedServer: true)
         let empty = ScriptedAnswer.response(
             status: 200, body: #"{"data":{"total":0,"offset":0,"limit":20,"count":0,"desc":true,"items":[]}}"#)
-        let transport = RecordingTransport(clock: clock, script: [.failure(lost), empty, empty, empty])
+        let transport = RecordingTransport(clock: clock, script: [.failure(lost), empty, empty, empty, empty])
         do {
             _ = try await ActorCall(api: makeAPI(transport), clock: clock)
                 .perform(CallPlan(actor: actor), destination: { MemoryDestination() }, events: { _ in })
@@ -152,14 +153,14 @@ import Testing
             #expect(error.message.hasSuffix("; no run started by this invocation was found among the newest runs"))
         }
         #expect(transport.requests.filter { $0.method == "POST" }.count == 1)
-        #expect(clock.sleeps == [.zero, .seconds(1), .seconds(2)])
+        #expect(clock.sleeps == [.zero, .seconds(1), .seconds(2), .seconds(4)])
     }
 
     @Test func serverErrorOnStartLooksForTheRunBeforeGivingUp() async throws {
         let clock = ManualClock()
         let list = """
             {"data":{"total":1,"offset":0,"limit":20,"count":1,"desc":true,"items":[\
-            {"id":"RUN1","meta":{"userAgent":"actor-run/test"}}]}}
+            {"id":"RUN1","status":"RUNNING","meta":{"userAgent":"actor-run/test"}}]}}
             """
         let transport = RecordingTransport(
             clock: clock,

@@ -16,7 +16,7 @@ import Testing
             let runID = try Harness.runID(in: result)
             #expect(
                 result.stderrLines.dropFirst().first
-                    == "actor-run: interrupted: aborting run \(runID) (interrupt again to force)")
+                    == "actor-run: interrupted: aborting run \(runID) gracefully (interrupt again to force, twice to exit)")
             #expect(result.stderrLines.last?.hasPrefix("actor-run: run \(runID) ABORTED") == true)
             let aborts = await server.recordedRequests().filter { $0.path == "/v2/actor-runs/\(runID)/abort" }
             #expect(aborts.map(\.query) == ["gracefully=true"])
@@ -32,7 +32,9 @@ import Testing
             #expect(result.status == 3, "\(result.stderr)")
             let runID = try Harness.runID(in: result)
             let aborts = await server.recordedRequests().filter { $0.path == "/v2/actor-runs/\(runID)/abort" }
-            #expect(aborts.first?.query == "gracefully=true")
+            // The second signal forces the abort, and says so.
+            #expect(aborts.map(\.query) == ["gracefully=true", "gracefully=false"])
+            #expect(result.stderrLines.contains("actor-run: aborting run \(runID) forcefully (interrupt again to exit at once)"))
         }
     }
 

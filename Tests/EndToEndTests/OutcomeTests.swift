@@ -202,9 +202,11 @@ import Testing
             #expect(null.status == 0, "\(null.stderr)")
             let full = try await Harness.run(["apify/hello-world", "--no-input", "-o", "/dev/full"], emulator: server)
             #expect(full.status == 73)
+            let fullRun = try Harness.runID(in: full)
             #expect(
                 full.stderrLines.last == "actor-run: cannot get record OUTPUT: cannot write output file"
-                    + " '/dev/full': No space left on device")
+                    + " '/dev/full': No space left on device; the run \(fullRun) SUCCEEDED: fetch its output with"
+                    + " `actor-run output \(fullRun) -o /dev/full`, not a new run")
             let device = try FileManager.default.attributesOfItem(atPath: "/dev/full")[.type] as? FileAttributeType
             #expect(device == .typeCharacterSpecial)
         }

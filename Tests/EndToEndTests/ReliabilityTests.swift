@@ -62,19 +62,28 @@ import Testing
         }
     }
 
-    @Test func recordCutShortLeavesNoOutputFile() async throws {
+    @Test func recordCutEveryTimeLeavesNoOutputFileAndSaysHowToFetchIt() async throws {
         try await Harness.withEmulator(faults: "GET /v2/key-value-stores/*/records/*: truncate x*") { server in
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cut-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
+            let output = directory.appendingPathComponent("out.bin").path
             let result = try await Harness.run(
-                ["emulator/binary", "--no-input", "-o", directory.appendingPathComponent("out.bin").path],
+                ["emulator/binary", "--no-input", "-o", output, "--retries", "2", "--retry-max-time", "60"],
                 emulator: server)
             #expect(result.status == 69, "\(result.stderr)")
+            let runID = try Harness.runID(in: result)
             #expect(result.stderrLines.last?.hasPrefix("actor-run: cannot get record OUTPUT: ") == true)
+            #expect(
+                result.stderrLines.last?.hasSuffix(
+                    "; the run \(runID) SUCCEEDED: fetch its output with `actor-run output \(runID) -o \(output)`,"
+                        + " not a new run") == true)
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+            // Every later attempt resumes where the bytes stopped; the attempts are bounded (--retries).
             let gets = await server.recordedRequests().filter { $0.path.contains("/records/OUTPUT") }
-            #expect(gets.count == 1, "a body that broke mid-way is never fetched again")
+            #expect(gets.count == 3)
+            #expect(gets.dropFirst().allSatisfy { $0.header("Range")?.hasPrefix("bytes=") == true })
+            #expect(try await runCount(server) == 1)
         }
     }
 }

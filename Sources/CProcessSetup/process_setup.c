@@ -1,0 +1,36 @@
+// What must happen before anything opens a descriptor or holds a secret: it runs as an ELF constructor, so
+// before Swift's main, libdispatch's epoll and Foundation.
+#include "process_setup.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+static int setup_done = 0;
+
+__attribute__((constructor)) static void ar_process_setup(void) {
+    // A closed stdin, stdout or stderr (`>&-`, `<&-`) would be reused by the next descriptor opened (an epoll, a
+    // socket, the output file), and the run ID or a log line would land there: point them at /dev/null.
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) == -1) {
+            int opened = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+            if (opened >= 0 && opened != fd) {
+                dup2(opened, fd);
+                close(opened);
+            }
+        }
+    }
+    // The API token lives in this process's memory: no core dump may carry it, and no other process of the
+    // same user may read it through ptrace or /proc/PID/mem.
+    struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    // Until the command decides what a signal means, SIGINT, SIGTERM and SIGHUP wait (Interrupts takes them over
+    // through Dispatch); a write to a closed pipe is an EPIPE to handle, not a silent death mid-write.
+    signal(SIGPIPE, SIG_IGN);
+    setup_done = 1;
+}
+
+int ar_process_setup_done(void) { return setup_done; }
