@@ -9,7 +9,7 @@ RELEASE   = $(shell $(SWIFT) build -c release --show-bin-path)
 RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -gline-tables-only
 SOURCES   = Sources Tests Package.swift
 
-.PHONY: all deps build release test unit conformance demo install lint format bench clean
+.PHONY: all deps build release test unit conformance demo install lint format bench fuzz clean
 
 all: build
 
@@ -77,6 +77,26 @@ format:
 ## bench: start-up, a whole run and a large record, against the Apify CLI-like baseline (see README)
 bench: release
 	bash Tests/bench/run.sh "$(RELEASE)"
+
+## fuzz: libFuzzer and AddressSanitizer on run decoding, the JSON checker and flag values, FUZZ_SECONDS (60) each
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS  = run-object json-checker flag-values
+FUZZ_BUILD    = -c release --scratch-path .build-fuzz -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address \
+                -Xswiftc -enable-experimental-feature -Xswiftc Extern
+fuzz: deps
+	@set -e; for target in $(FUZZ_TARGETS); do $(SWIFT) build $(FUZZ_BUILD) --product fuzz-$$target; done
+	@bin=$$($(SWIFT) build $(FUZZ_BUILD) --show-bin-path); status=0; \
+	for target in $(FUZZ_TARGETS); do \
+	  corpus=.build-fuzz/corpus/$$target; crashes=.build-fuzz/crashes/$$target; log=.build-fuzz/$$target.log; \
+	  mkdir -p $$corpus $$crashes; \
+	  if SWIFT_BACKTRACE=enable=no "$$bin/fuzz-$$target" -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	      -artifact_prefix=$$crashes/ $$corpus Tests/fuzz/corpus/$$target > $$log 2>&1; then \
+	    echo "fuzz-$$target: $$(grep -m1 '^Done' $$log), corpus $$(ls $$corpus | wc -l) inputs, no crash"; \
+	  else \
+	    status=1; tail -n 30 $$log; \
+	    echo "fuzz-$$target FAILED: input in $$crashes/, log in $$log; see Tests/fuzz/README.md"; \
+	  fi; \
+	done; exit $$status
 
 clean:
 	rm -rf .build .build-* .venv

@@ -31,9 +31,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Runs before main: repairs closed standard descriptors, keeps the token out of core dumps.
-        .target(name: "CProcessSetup"),
-        .executableTarget(name: "actor-run", dependencies: ["ActorRunCLI", "CProcessSetup"]),
+        .executableTarget(name: "actor-run", dependencies: ["ActorRunCLI"]),
         .target(
             name: "ApifyEmulator",
             dependencies: [
