@@ -31,7 +31,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "actor-run", dependencies: ["ActorRunCLI"]),
+        // Runs before main: repairs closed standard descriptors, keeps the token out of core dumps.
+        .target(name: "CProcessSetup"),
+        .executableTarget(name: "actor-run", dependencies: ["ActorRunCLI", "CProcessSetup"]),
         .target(
             name: "ApifyEmulator",
             dependencies: [
