@@ -10,6 +10,9 @@ extension EmulatorAPI {
     /// The record's raw bytes with its stored content type; a redirected record answers 302 to a signed URL on
     /// `localhost`, a different host name than the API's `127.0.0.1`, as S3 is for the platform, so that a client
     /// that sends its `Authorization` header across hosts shows up in the request log.
+    ///
+    /// A single `Range: bytes=…` is honoured as S3 does (206 with `Content-Range`, 416 past the end), so that a
+    /// client can resume a cut download; generated records stream the range without producing the bytes before it.
     func record(storeID: String, key: String, request: APIRequest) async throws(APIError) -> Response {
         let record = try await state.record(storeID: storeID, key: key).get()
         if record.isRedirected, request.query["signature"] == nil {
@@ -19,12 +22,28 @@ extension EmulatorAPI {
                 + "?signature=\(Self.recordSignature)"
             return Response(status: .found, headers: [.location: location, .contentLength: "0"])
         }
-        var headers: HTTPFields = [.contentType: record.contentType]
+        var headers: HTTPFields = [.contentType: record.contentType, .acceptRanges: "bytes"]
         if let attachment = request.query["attachment"], attachment == "true" || attachment == "1" {
             headers[.contentDisposition] = "attachment; filename=\"\(key)\""
         }
         let stopFlag = self.stopFlag
-        return Response(status: .ok, headers: headers, body: record.responseBody { stopFlag.isSet })
+        switch RecordRange(header: request.headers[.range], size: record.size) {
+        case .whole:
+            return Response(status: .ok, headers: headers, body: record.responseBody { stopFlag.isSet })
+        case .partial(let range):
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(record.size)"
+            return Response(
+                status: .partialContent, headers: headers, body: record.responseBody(range: range) { stopFlag.isSet })
+        case .unsatisfiable:
+            let range = request.headers[.range] ?? ""
+            var response = APIError(
+                status: .rangeNotSatisfiable, type: "invalid-header",
+                message: "Range \"\(range)\" is not satisfiable: the record has \(record.size) bytes."
+            ).response
+            response.headers[.contentRange] = "bytes */\(record.size)"
+            response.headers[.acceptRanges] = "bytes"
+            return response
+        }
     }
 
     /// The log as text; with `stream=1` (or `true`) the answer is chunked and follows the log until the run ends.

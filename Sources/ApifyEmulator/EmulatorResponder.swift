@@ -59,6 +59,8 @@ struct EmulatorResponder: HTTPResponder {
             return Response(status: .ok)
         } else if case .status(let code) = fault?.action {
             response = Self.injectedError(code, retryAfter: fault?.retryAfterSecs)
+        } else if case .echoHeaders = fault?.action {
+            response = InjectedBodies.echoedHeaders(request)
         } else if isInNotFoundWindow {
             response = APIError.runNotFound.response
         } else if let decodingError, case .route = match {
@@ -66,6 +68,7 @@ struct EmulatorResponder: HTTPResponder {
         } else {
             response = await route(match, apiRequest)
         }
+        response = await Self.replacingBody(of: response, for: fault?.action, api: api, channel: context.channel)
         if request.method == .head {
             response = response.createHeadResponse()
         }
@@ -126,6 +129,28 @@ struct EmulatorResponder: HTTPResponder {
         return (await faults.hit(method: method.rawValue, path: path, actorID: actorID), false)
     }
 
+    /// The processed answer with the body a body fault sends instead (`trickle`, `oversize`, `gzip-bomb`, `mangle`,
+    /// `reset-after`); other answers unchanged.
+    private static func replacingBody(
+        of response: Response, for action: FaultRule.Action?, api: EmulatorAPI, channel: any Channel
+    ) async -> Response {
+        switch action {
+        case .trickle(let milliseconds):
+            return InjectedBodies.trickled(response, milliseconds: milliseconds, stopFlag: api.stopFlag)
+        case .oversize(let bytes):
+            return await InjectedBodies.oversized(response, bytes: bytes, stopFlag: api.stopFlag)
+        case .gzipBomb(let bytes):
+            return await InjectedBodies.gzipBomb(response, bytes: bytes, stopFlag: api.stopFlag)
+        case .mangle(let kind):
+            return await InjectedBodies.mangled(response, kind)
+        case .resetAfter(let bytes):
+            let limit = response.body.contentLength.map { min(bytes, max(0, $0 - 1)) } ?? bytes
+            return cut(response, after: limit, resets: true, channel: channel)
+        default:
+            return response
+        }
+    }
+
     /// 429 `rate-limit-exceeded` or a 5xx, with `Retry-After` when the rule gives one.
     private static func injectedError(_ code: Int, retryAfter: Int?) -> Response {
         let error =
@@ -146,12 +171,17 @@ struct EmulatorResponder: HTTPResponder {
     /// The same head (its `Content-Length` still promising the whole body), then `bytes` of the body (default
     /// half), then the connection closes.
     private static func truncated(_ response: Response, bytes: Int?, channel: any Channel) -> Response {
+        let length = response.body.contentLength ?? 0
+        return cut(response, after: max(0, min(bytes ?? length / 2, length - 1)), resets: false, channel: channel)
+    }
+
+    /// The same head, then `limit` bytes of the body, then the connection closes (or resets).
+    private static func cut(_ response: Response, after limit: Int, resets: Bool, channel: any Channel) -> Response {
         var response = response
         let original = response.body
-        let length = original.contentLength ?? 0
-        let limit = max(0, min(bytes ?? length / 2, length - 1))
         response.body = ResponseBody(contentLength: original.contentLength) { writer in
-            try await original.write(TruncatingBodyWriter(base: writer, remaining: limit, channel: channel))
+            try await original.write(
+                TruncatingBodyWriter(base: writer, remaining: limit, channel: channel, resets: resets))
         }
         return response
     }

@@ -1,7 +1,8 @@
 /// Decides which injected fault, if any, hits a request, and counts the hits (`xN`, `skip=N`).
 ///
 /// Rules from `EmulatorConfiguration.faults` apply to every request; an actor's own `faults` only to requests
-/// about that actor. Rules are tried in order; the first that matches and still has hits left wins.
+/// about that actor. Rules are tried in order; the first that matches, is past its `skip` and still has hits left
+/// wins.
 actor FaultInjector {
     /// A rule with its counters: matching requests seen, and hits dealt.
     private struct Slot {
@@ -27,19 +28,23 @@ actor FaultInjector {
     }
 
     /// The counted fault that hits this request, consuming one hit.
+    ///
+    /// Every matching rule counts the request as seen, also when an earlier rule wins it: `skip=N` means the first N
+    /// requests matching the rule, whoever answered them, so `429; close-after skip=1` hits the first and the second.
     func hit(method: String, path: String, actorID: String?) -> FaultRule? {
+        var winner: FaultRule?
         for index in slots.indices {
             let slot = slots[index]
             if case .notFoundAfterStart = slot.rule.action { continue }
             guard slot.actorID == nil || slot.actorID == actorID, slot.rule.matches(method: method, path: path)
             else { continue }
             slots[index].seen += 1
-            guard slots[index].seen > slot.rule.skip else { continue }
+            guard winner == nil, slots[index].seen > slot.rule.skip else { continue }
             if let count = slot.rule.count, slot.hits >= count { continue }
             slots[index].hits += 1
-            return slot.rule
+            winner = slot.rule
         }
-        return nil
+        return winner
     }
 
     /// The longest 404-after-start window that applies to this request, in milliseconds.

@@ -10,12 +10,16 @@ import Foundation
 /// METHOD := GET | POST | PUT | DELETE | HEAD | *          (default: any method)
 /// PATH   := /v2/...   '*' = one path segment, '**' = any number of segments; `actors` also matches `acts`
 /// ACTION := 429 | 500..599 | close-before | close-after | truncate | delay=DURATION | 404-after-start=DURATION
+///         | trickle=MS | echo-headers | oversize=BYTES | gzip-bomb=BYTES | mangle=KIND | reset-after=BYTES
+/// KIND   := null-data | bad-utf8 | float | bad-id | not-json
 /// OPTION := xN | x* | skip=N | retry-after=SECONDS | bytes=N
 /// ```
 ///
 /// Example: `POST /v2/actors/*/runs: close-after; GET /v2/actor-runs/*: 503 x2 retry-after=1`.
 /// A rule hits the next N matching requests (`xN`, default `x1`; `x*` every one) after letting `skip` of them
-/// through. `404-after-start` is a time window instead: GET of a run started less than DURATION ago answers 404.
+/// through. Every rule counts every request that matches it, also one an earlier rule answered, so
+/// `POST /v2/actors/*/runs: 429; POST /v2/actors/*/runs: close-after skip=1` answers the first start 429 and cuts
+/// the second. `404-after-start` is a time window instead: GET of a run started less than DURATION ago answers 404.
 public struct FaultRule: Sendable, Equatable, CustomStringConvertible {
     /// What the fault does.
     public enum Action: Sendable, Equatable {
@@ -31,6 +35,35 @@ public struct FaultRule: Sendable, Equatable, CustomStringConvertible {
         case delay(milliseconds: Int)
         /// GET of a run answers 404 `record-not-found` until the run is this old (replica lag).
         case notFoundAfterStart(milliseconds: Int)
+        /// Process the request, send the head at once, then the body one byte every `milliseconds` (a slow link).
+        case trickle(milliseconds: Int)
+        /// Answer 400 `invalid-input` whose message lists every request header verbatim, `Authorization` included,
+        /// without processing the request (a proxy that leaks credentials into error text).
+        case echoHeaders
+        /// Process the request, then answer its status with a JSON body of exactly `bytes` (a `padding` string
+        /// member added to the real body), generated while streaming.
+        case oversize(bytes: Int)
+        /// Process the request, then answer its status with `Content-Encoding: gzip` whose body inflates to
+        /// `bytes` of JSON (the `oversize` body), compressed while streaming.
+        case gzipBomb(bytes: Int)
+        /// Process the request, then answer its status with the real body altered.
+        case mangle(Mangling)
+        /// Send the head and `bytes` of the body, then reset the connection (TCP RST, not an orderly close).
+        case resetAfter(bytes: Int)
+    }
+
+    /// How `mangle` alters a JSON answer.
+    public enum Mangling: String, Sendable, Equatable, CaseIterable {
+        /// The body becomes `{"data":null}`.
+        case nullData = "null-data"
+        /// Invalid UTF-8 bytes inside a string value: `statusMessage` if the body has one, else the first string.
+        case badUTF8 = "bad-utf8"
+        /// `durationMillis` and `memoryMbytes` become non-integers (`1234.5`): cosmetic fields to tolerate.
+        case float
+        /// `data.id` (or the first `id`) becomes a string with terminal control characters.
+        case badID = "bad-id"
+        /// The body becomes `<html>oops</html>`, `Content-Type: text/html`.
+        case notJSON = "not-json"
     }
 
     /// Upper-case method, or nil for any.
@@ -66,6 +99,12 @@ public struct FaultRule: Sendable, Equatable, CustomStringConvertible {
         case .truncate(let bytes): text += "truncate" + (bytes.map { " bytes=\($0)" } ?? "")
         case .delay(let millis): text += "delay=\(millis)ms"
         case .notFoundAfterStart(let millis): text += "404-after-start=\(millis)ms"
+        case .trickle(let millis): text += "trickle=\(millis)"
+        case .echoHeaders: text += "echo-headers"
+        case .oversize(let bytes): text += "oversize=\(bytes)"
+        case .gzipBomb(let bytes): text += "gzip-bomb=\(bytes)"
+        case .mangle(let kind): text += "mangle=\(kind.rawValue)"
+        case .resetAfter(let bytes): text += "reset-after=\(bytes)"
         }
         if case .notFoundAfterStart = action { return text }
         text += count.map { " x\($0)" } ?? " x*"
@@ -157,7 +196,30 @@ public struct FaultRule: Sendable, Equatable, CustomStringConvertible {
         case "close-before": return .closeBefore
         case "close-after": return .closeAfter
         case "truncate": return .truncate(bytes: nil)
+        case "echo-headers": return .echoHeaders
         default: break
+        }
+        if let value = Self.value(of: "mangle", in: word) {
+            guard let kind = Mangling(rawValue: value) else {
+                let kinds = Mangling.allCases.map(\.rawValue).joined(separator: ", ")
+                throw fail("unknown mangle kind \"\(value)\" (use \(kinds))")
+            }
+            return .mangle(kind)
+        }
+        if let value = Self.value(of: "trickle", in: word) {
+            guard let millis = milliseconds(value), millis > 0 else {
+                throw fail("bad interval \"\(value)\" (milliseconds between bytes, above 0)")
+            }
+            return .trickle(milliseconds: millis)
+        }
+        let sized: [(String, (Int) -> Action)] = [
+            ("oversize", { .oversize(bytes: $0) }), ("gzip-bomb", { .gzipBomb(bytes: $0) }),
+            ("reset-after", { .resetAfter(bytes: $0) }),
+        ]
+        for (name, action) in sized {
+            guard let value = Self.value(of: name, in: word) else { continue }
+            guard let bytes = Int(value), bytes >= 0 else { throw fail("bad byte count \"\(value)\"") }
+            return action(bytes)
         }
         if let value = Self.value(of: "delay", in: word) {
             guard let millis = milliseconds(value) else { throw fail("bad duration \"\(value)\" (use 500ms or 2s)") }

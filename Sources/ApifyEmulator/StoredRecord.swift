@@ -28,21 +28,24 @@ struct StoredRecord: Sendable {
     /// The chunk size for generated bodies: a multiple of 256, so every full chunk holds the same pattern.
     static let generatedChunkSize = 64 * 1024
 
-    /// The response body, streaming generated content. `isCancelled` is polled between chunks so that stopping the
-    /// server ends a long transfer instead of waiting for it.
-    func responseBody(isCancelled: @escaping @Sendable () -> Bool) -> ResponseBody {
+    /// The response body (all of it, or the bytes of `range`), streaming generated content. `isCancelled` is polled
+    /// between chunks so that stopping the server ends a long transfer instead of waiting for it.
+    func responseBody(range: ClosedRange<Int>? = nil, isCancelled: @escaping @Sendable () -> Bool) -> ResponseBody {
+        let bounds = range.map { $0.lowerBound..<($0.upperBound + 1) } ?? 0..<size
         switch body {
         case .bytes(let bytes):
-            return ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))
-        case .generated(let size):
-            return ResponseBody(contentLength: size) { writer in
-                let pattern = ByteBuffer(bytes: (0..<Self.generatedChunkSize).map { UInt8(truncatingIfNeeded: $0) })
-                var remaining = size
-                while remaining > 0 {
+            return ResponseBody(byteBuffer: ByteBuffer(bytes: bytes[bounds]))
+        case .generated:
+            return ResponseBody(contentLength: bounds.count) { writer in
+                // One extra period, so that a chunk may start at any offset within the pattern.
+                let patternLength = Self.generatedChunkSize + 256
+                let pattern = ByteBuffer(bytes: (0..<patternLength).map { UInt8(truncatingIfNeeded: $0) })
+                var position = bounds.lowerBound
+                while position < bounds.upperBound {
                     if isCancelled() || Task.isCancelled { throw CancellationError() }
-                    let count = min(remaining, Self.generatedChunkSize)
-                    try await writer.write(pattern.getSlice(at: pattern.readerIndex, length: count) ?? pattern)
-                    remaining -= count
+                    let count = min(bounds.upperBound - position, Self.generatedChunkSize)
+                    try await writer.write(pattern.getSlice(at: position % 256, length: count) ?? pattern)
+                    position += count
                 }
                 try await writer.finish(nil)
             }

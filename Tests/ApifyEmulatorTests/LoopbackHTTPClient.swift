@@ -120,7 +120,7 @@ enum LoopbackHTTPClient {
         }
     }
 
-    private static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result { try work() }) }.start()
         }
@@ -163,7 +163,7 @@ enum LoopbackHTTPClient {
         return try parse(readAll(descriptor), method: method)
     }
 
-    private static func connect(host: String, port: Int) throws -> Int32 {
+    static func connect(host: String, port: Int) throws -> Int32 {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Glibc)
@@ -202,7 +202,7 @@ enum LoopbackHTTPClient {
         #endif
     }
 
-    private static func write(_ descriptor: Int32, _ bytes: [UInt8]) throws {
+    static func write(_ descriptor: Int32, _ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
@@ -225,7 +225,7 @@ enum LoopbackHTTPClient {
         }
     }
 
-    private static func parse(_ raw: [UInt8], method: String) throws -> Response {
+    static func parse(_ raw: [UInt8], method: String) throws -> Response {
         let separator: [UInt8] = Array("\r\n\r\n".utf8)
         guard let headEnd = raw.firstRange(of: separator) else {
             throw Failure(description: "no response head in \(raw.count) bytes")
