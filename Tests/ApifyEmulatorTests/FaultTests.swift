@@ -104,34 +104,53 @@ struct FaultTests {
         }
     }
 
-    @Test("delay holds the head for the given time")
+    @Test("delay holds the head for the given time, for the matched request only")
     func delay() async throws {
         try await withEmulator(try configuration("GET /v2/users/me: delay=1500ms")) { server in
             let clock = ContinuousClock()
             let began = clock.now
             let slow = try await get(server, "/v2/users/me", headers: bearer)
-            let slowElapsed = clock.now - began
             #expect(slow.status == 200)
-            #expect(slowElapsed >= .milliseconds(1500))
-            let again = clock.now
+            #expect(clock.now - began >= .milliseconds(1500))
             let fast = try await get(server, "/v2/users/me", headers: bearer)
-            let fastElapsed = clock.now - again
             #expect(fast.status == 200)
-            #expect(fastElapsed < .milliseconds(1500))
+            let faults = await server.recordedRequests().map(\.fault)
+            #expect(faults == ["GET /v2/users/me: delay=1500ms x1", nil])
         }
     }
 
-    @Test("404-after-start: GET of a new run is 404 record-not-found until the window has passed")
+    @Test("404-after-start: GET of a new run is 404 record-not-found inside the window, 200 once it has passed")
     func notFoundAfterStart() async throws {
-        try await withEmulator(try configuration("GET /v2/actor-runs/*: 404-after-start=2s")) { server in
-            let start = try await startRun(server, "emulator~sleep", input: #"{"seconds": 5}"#)
-            let runID = try #require(start.data?["id"] as? String)
-            let early = try await get(server, "/v2/actor-runs/\(runID)")
+        // Each actor has its own window. The long one shows the 404 without racing the clock on a busy machine; the
+        // short one is polled until it answers, which the server must not do before the window has passed.
+        let lagging = ActorDefinition(
+            id: "LaggingActor00001", username: "me", name: "lagging", steps: [.log("hi")],
+            faults: "GET /v2/actor-runs/*: 404-after-start=600s")
+        let brief = ActorDefinition(
+            id: "BriefLagActor0001", username: "me", name: "brief", steps: [.log("hi")],
+            faults: "GET /v2/actor-runs/*: 404-after-start=300ms")
+        try await withEmulator(try configuration("", actors: [lagging, brief])) { server in
+            let lagged = try #require(try await startRun(server, "me~lagging").data?["id"] as? String)
+            let early = try await get(server, "/v2/actor-runs/\(lagged)")
             #expect(early.status == 404)
             #expect(early.error?["type"] == "record-not-found")
-            try await Task.sleep(for: .milliseconds(2100))
-            let later = try await get(server, "/v2/actor-runs/\(runID)")
+            #expect(await server.recordedRequests().last?.fault == "404-after-start")
+
+            let start = try await startRun(server, "me~brief")
+            let runID = try #require(start.data?["id"] as? String)
+            let startedText = try #require(start.data?["startedAt"] as? String)
+            let startedAt = try Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(startedText)
+            // A safety net against hanging, not a timing assertion.
+            let giveUp = Date().addingTimeInterval(60)
+            var later = try await get(server, "/v2/actor-runs/\(runID)")
+            while later.status == 404, Date() < giveUp {
+                try await Task.sleep(for: .milliseconds(20))
+                later = try await get(server, "/v2/actor-runs/\(runID)")
+            }
             #expect(later.status == 200)
+            #expect(later.data?["id"] as? String == runID)
+            #expect(Date().timeIntervalSince(startedAt) >= 0.3)
+            #expect(try await get(server, "/v2/actor-runs/\(lagged)").status == 404)
         }
     }
 
