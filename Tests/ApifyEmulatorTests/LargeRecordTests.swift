@@ -9,7 +9,7 @@ import Testing
 ///
 /// It runs alone (`make test` runs it as a step of its own with `ACTOR_RUN_STRESS=1`): beside the parallel suite,
 /// other tests' memory would count in the peak, and its two busy cores would skew their timing.
-@Suite("Large records", .enabled(if: ProcessInfo.processInfo.environment["ACTOR_RUN_STRESS"] != nil))
+@Suite("Large records", .serialized, .enabled(if: ProcessInfo.processInfo.environment["ACTOR_RUN_STRESS"] != nil))
 struct LargeRecordTests {
     static let gibibyte = 1 << 30
 
@@ -39,6 +39,26 @@ struct LargeRecordTests {
             #expect(bodyBytes == Self.gibibyte)
             if let before, let peak = Self.status("VmHWM") {
                 #expect(peak - before < 100 * 1024, "VmRSS before \(before) kB, peak during transfer \(peak) kB")
+            }
+        }
+    }
+
+    @Test("oversize=1GiB and gzip-bomb=1GiB stream with resident memory growing by less than 100 MB")
+    func hostileBodiesStream() async throws {
+        let spec = "GET /v2/users/me: oversize=\(Self.gibibyte); GET /v2/users/me: gzip-bomb=\(Self.gibibyte) skip=1"
+        let configuration = EmulatorConfiguration(token: testToken, faults: try FaultRule.parse(spec))
+        try await withEmulator(configuration) { server in
+            try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+            let before = Self.status("VmRSS")
+            let (head, bodyBytes) = try await LoopbackHTTPClient.drain(server.baseURL + "/v2/users/me", headers: bearer)
+            #expect(head.lowercased().contains("content-length: \(Self.gibibyte)"))
+            #expect(bodyBytes == Self.gibibyte)
+            let (bombHead, bombBytes) = try await LoopbackHTTPClient.drain(
+                server.baseURL + "/v2/users/me", headers: bearer)
+            #expect(bombHead.lowercased().contains("content-encoding: gzip"))
+            #expect(bombBytes < Self.gibibyte / 500)
+            if let before, let peak = Self.status("VmHWM") {
+                #expect(peak - before < 100 * 1024, "VmRSS before \(before) kB, peak during transfers \(peak) kB")
             }
         }
     }
