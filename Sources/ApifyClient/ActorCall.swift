@@ -157,6 +157,8 @@ public struct ActorCall: Sendable {
     /// The first pause before another start after a resource limit; it doubles up to `resourceRetryCap`.
     public var resourceRetryDelay: Duration = .seconds(2)
     public var resourceRetryCap: Duration = .seconds(30)
+    /// How long an interrupted start may still take to answer before it is cut and its run looked up instead.
+    public var interruptedStartGrace: Duration = .seconds(3)
 
     public init(api: ApifyAPI, clock: any WaitClock = SystemWaitClock()) {
         self.api = api
@@ -218,8 +220,19 @@ public struct ActorCall: Sendable {
         var pause = resourceRetryDelay
         while true {
             control.enter(.starting)
+            let api = self.api
             do {
-                return try await api.start(plan.target, options: plan.options, input: plan.input)
+                // An interrupt leaves the start a moment to answer (the answer names the run to abort); past that,
+                // it is cut and the run looked for, as after any lost answer.
+                let started = try await control.interruptible(grace: interruptedStartGrace) {
+                    () async throws(ApifyError) -> Run in
+                    try await api.start(plan.target, options: plan.options, input: plan.input)
+                }
+                if let started { return started }
+                var cut = ApifyError(
+                    kind: .cancelled, message: "\(plan.target.failureAction): interrupted before the start's answer came")
+                cut.mayHaveTakenEffect = true
+                return try await findLostStart(plan, after: cut, events: events)
             } catch where error.mayHaveTakenEffect {
                 return try await findLostStart(plan, after: error, events: events)
             } catch where plan.waitsForResources && error.isResourceLimit {

@@ -74,9 +74,10 @@ public final class CallControl: Sendable {
         state.withLock { $0.events = events }
     }
 
-    /// Runs `body`, which an interrupt count of `level` or more cancels: then `nil`, else its result.
+    /// Runs `body`, which an interrupt count of `level` or more cancels (after `grace`, if given): then `nil`,
+    /// else its result.
     func interruptible<T: Sendable>(
-        level: Int = 1, _ body: @escaping @Sendable () async throws(ApifyError) -> T
+        level: Int = 1, grace: Duration? = nil, _ body: @escaping @Sendable () async throws(ApifyError) -> T
     ) async throws(ApifyError) -> T? {
         let task = Task { () async -> Result<T, ApifyError> in
             do throws(ApifyError) {
@@ -85,12 +86,19 @@ public final class CallControl: Sendable {
                 return .failure(error)
             }
         }
+        let cancel: @Sendable () -> Void = {
+            guard let grace else { return task.cancel() }
+            Task {
+                try? await Task.sleep(for: grace)
+                task.cancel()
+            }
+        }
         let isInterrupted = state.withLock { state in
             if state.interrupts >= level { return true }
-            state.scope = (level, { task.cancel() })
+            state.scope = (level, cancel)
             return false
         }
-        if isInterrupted { task.cancel() }
+        if isInterrupted { cancel() }
         let result = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
         let wasCancelled = state.withLock { state in
             state.scope = nil

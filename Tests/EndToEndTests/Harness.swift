@@ -16,10 +16,27 @@ struct ProcessResult: Sendable {
     var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
 }
 
-/// Signals to send the spawned process once its stderr shows some text (e.g. the "started run" line).
+/// Signals to send the spawned process once something happened: its stderr shows some text (the "started run"
+/// line), or the emulator recorded a request (the start is in flight). Synchronised on that event, never on time.
 struct Interruption: Sendable {
-    var afterStderrContains: String
+    enum Trigger: Sendable {
+        case stderr(String)
+        /// The emulator has recorded a request with this method whose path contains the text.
+        case request(method: String, pathContains: String, on: EmulatorServer)
+    }
+
+    var trigger: Trigger
     var signals: [Int32]
+
+    init(afterStderrContains text: String, signals: [Int32]) {
+        trigger = .stderr(text)
+        self.signals = signals
+    }
+
+    init(afterRequest method: String, pathContains: String, on server: EmulatorServer, signals: [Int32]) {
+        trigger = .request(method: method, pathContains: pathContains, on: server)
+        self.signals = signals
+    }
 }
 
 /// What the spawned process reads on stdin.
@@ -38,13 +55,19 @@ enum Harness {
         URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
     }
 
-    static var actorRun: URL { buildDirectory.appendingPathComponent("actor-run") }
+    /// The binary under test: the one built beside the tests, or `ACTOR_RUN_UNDER_TEST` (to show that a new test
+    /// fails on an older build).
+    static var actorRun: URL {
+        if let path = ProcessInfo.processInfo.environment["ACTOR_RUN_UNDER_TEST"] { return URL(fileURLWithPath: path) }
+        return buildDirectory.appendingPathComponent("actor-run")
+    }
 
     /// Starts an emulator on a loopback port for one test and stops it afterwards.
     static func withEmulator<T>(
         token: String? = Harness.token,
         actorsJSON: String? = nil,
         faults: String? = nil,
+        memoryLimitMbytes: Int = 32768,
         _ body: (EmulatorServer) async throws -> T
     ) async throws -> T {
         var actors: [ActorDefinition] = []
@@ -53,7 +76,7 @@ enum Harness {
         }
         let rules = try faults.map { try FaultRule.parse($0) } ?? []
         let server = try await EmulatorServer.start(
-            EmulatorConfiguration(token: token, extraActors: actors, faults: rules))
+            EmulatorConfiguration(token: token, extraActors: actors, faults: rules, memoryLimitMbytes: memoryLimitMbytes))
         do {
             let result = try await body(server)
             await server.stop()
@@ -78,7 +101,8 @@ enum Harness {
         timeout: Duration = .seconds(30),
         workingDirectory: URL? = nil,
         interrupt: Interruption? = nil,
-        homeFiles: [String: String] = [:]
+        homeFiles: [String: String] = [:],
+        shell: String? = nil
     ) async throws -> ProcessResult {
         var environment: [String: String] = [:]
         if let emulator { environment["APIFY_API_BASE_URL"] = emulator.baseURL }
@@ -91,7 +115,8 @@ enum Harness {
                     with: Result {
                         try runBlocking(
                             arguments, environment: settings, stdin: stdin, timeout: timeout,
-                            workingDirectory: workingDirectory, interrupt: interrupt, homeFiles: homeFiles)
+                            workingDirectory: workingDirectory, interrupt: interrupt, homeFiles: homeFiles,
+                            shell: shell)
                     })
             }.start()
         }
@@ -104,7 +129,8 @@ enum Harness {
         timeout: Duration,
         workingDirectory: URL?,
         interrupt: Interruption?,
-        homeFiles: [String: String]
+        homeFiles: [String: String],
+        shell: String?
     ) throws -> ProcessResult {
         guard FileManager.default.isExecutableFile(atPath: actorRun.path) else {
             throw HarnessError(message: "\(actorRun.path) is missing: build the package first (swift build)")
@@ -122,8 +148,14 @@ enum Harness {
         environment.merge(extra) { $1 }
 
         let process = Process()
-        process.executableURL = actorRun
-        process.arguments = arguments
+        if let shell {
+            // `bash -c SCRIPT actor-run ARGS…`: the script names the binary "$0" and its arguments "$@".
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", shell, actorRun.path] + arguments
+        } else {
+            process.executableURL = actorRun
+            process.arguments = arguments
+        }
         process.environment = environment
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         let stdoutPipe = Pipe()
@@ -145,23 +177,38 @@ enum Harness {
         let collected = CollectedOutput()
         let group = DispatchGroup()
         let pid = process.processIdentifier
+        let signalled = SignalOnce()
+        @Sendable func send(_ signals: [Int32]) {
+            guard signalled.claim() else { return }
+            for number in signals {
+                kill(pid, number)
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        }
+        if let interrupt, case .request(let method, let text, let server) = interrupt.trigger {
+            Thread {
+                while process.isRunning {
+                    let requests = BlockingBridge.wait { await server.recordedRequests() }
+                    if requests.contains(where: { $0.method == method && $0.path.contains(text) }) {
+                        send(interrupt.signals)
+                        return
+                    }
+                    Thread.sleep(forTimeInterval: 0.01)
+                }
+            }.start()
+        }
         for (pipe, isStdout) in [(stdoutPipe, true), (stderrPipe, false)] {
             group.enter()
             Thread {
                 var data = Data()
-                var signalled = false
                 while true {
                     let chunk = pipe.fileHandleForReading.availableData
                     if chunk.isEmpty { break }
                     data.append(chunk)
-                    if !isStdout, !signalled, let interrupt,
-                        String(decoding: data, as: UTF8.self).contains(interrupt.afterStderrContains)
+                    if !isStdout, let interrupt, case .stderr(let text) = interrupt.trigger,
+                        String(decoding: data, as: UTF8.self).contains(text)
                     {
-                        signalled = true
-                        for number in interrupt.signals {
-                            kill(pid, number)
-                            Thread.sleep(forTimeInterval: 0.2)
-                        }
+                        send(interrupt.signals)
                     }
                 }
                 collected.store(data, isStdout: isStdout)
@@ -211,5 +258,36 @@ private final class CollectedOutput: @unchecked Sendable {
         lock.withLock {
             if isStdout { stdout = data } else { stderr = data }
         }
+    }
+}
+
+/// True once: the signals of an `Interruption` go out a single time.
+private final class SignalOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var isClaimed = false
+
+    func claim() -> Bool {
+        lock.withLock {
+            defer { isClaimed = true }
+            return !isClaimed
+        }
+    }
+}
+
+/// Runs an async call from a plain thread and waits for it (the harness's threads are its own, not the pool's).
+enum BlockingBridge {
+    static func wait<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
+        let semaphore = DispatchSemaphore(value: 0)
+        let box = ResultBox<T>()
+        Task {
+            box.value = await body()
+            semaphore.signal()
+        }
+        semaphore.wait()
+        return box.value!
+    }
+
+    private final class ResultBox<T>: @unchecked Sendable {
+        var value: T?
     }
 }
