@@ -308,7 +308,9 @@ public struct ActorCall: Sendable {
                 let answer = try await control.interruptible(level: 2) { () async throws(ApifyError) -> Run in
                     try await api.abortRun(id: run.id, gracefully: true)
                 }
-                if let answer { last = answer } else { forced = true }
+                if let answer { last = answer }
+                // A second interrupt forces the abort, also when the graceful one was already taken.
+                forced = answer == nil || control.interruptCount >= 2
                 if forced { events(.aborting(runID: run.id, forced: true)) }
             }
             if forced { last = try await api.abortRun(id: run.id, gracefully: false) }

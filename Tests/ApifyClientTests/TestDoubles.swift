@@ -38,6 +38,8 @@ final class RecordingTransport: HTTPTransport, @unchecked Sendable {
     private var script: [ScriptedAnswer]
     private(set) var requests: [HTTPRequest] = []
     let clock: ManualClock
+    /// Called with each request as it goes out, before its answer (e.g. to deliver an interrupt mid-request).
+    var onRequest: (@Sendable (HTTPRequest) -> Void)?
 
     init(clock: ManualClock, script: [ScriptedAnswer]) {
         self.clock = clock
@@ -50,6 +52,7 @@ final class RecordingTransport: HTTPTransport, @unchecked Sendable {
             precondition(!script.isEmpty, "unexpected request \(request.method) \(request.url)")
             return script.removeFirst()
         }
+        onRequest?(request)
         switch answer {
         case .failure(let error):
             throw error
