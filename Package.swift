@@ -48,11 +48,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "ApifyEmulator"]),
+        // One way to run an emulator in a test, shared by every suite that needs a server.
+        .target(name: "EmulatorTestSupport", dependencies: ["ApifyEmulator"], path: "Tests/EmulatorTestSupport"),
+        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "ApifyEmulator", "EmulatorTestSupport"]),
         .testTarget(name: "ApifyClientTests", dependencies: ["ApifyClient"]),
         .testTarget(name: "ActorRunCLITests", dependencies: ["ActorRunCLI"]),
-        .testTarget(name: "ApifyEmulatorTests", dependencies: ["ApifyEmulator"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ApifyEmulator"]),
+        .testTarget(name: "ApifyEmulatorTests", dependencies: ["ApifyEmulator", "EmulatorTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ApifyEmulator", "EmulatorTestSupport"]),
         // Fuzzing (Tests/fuzz/README.md): the properties, one executable per target (libFuzzer under `make fuzz`,
         // a replayer of input files otherwise), and the test that replays every committed input.
         .target(name: "FuzzProperties", dependencies: ["ApifyClient", "ActorRunCLI"], path: "Tests/fuzz/Properties"),

@@ -1,27 +1,10 @@
 import ApifyEmulator
+@_exported import EmulatorTestSupport
 import Foundation
 import Testing
 
-/// The token the test emulators accept.
-let testToken = "test-token-123"
+/// The test token as an Authorization header (the emulator comes from `EmulatorTestSupport.withEmulator`).
 let bearer = [("Authorization", "Bearer \(testToken)")]
-
-/// Runs `body` against a fresh emulator and stops it afterwards, also when the body throws.
-@discardableResult
-func withEmulator<T>(
-    _ configuration: EmulatorConfiguration = EmulatorConfiguration(token: testToken),
-    _ body: (EmulatorServer) async throws -> T
-) async throws -> T {
-    let server = try await EmulatorServer.start(configuration)
-    do {
-        let result = try await body(server)
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
-    }
-}
 
 /// Starts a run with the test token and returns the response (201 expected by callers that go on).
 func startRun(

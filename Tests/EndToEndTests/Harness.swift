@@ -1,4 +1,5 @@
 import ApifyEmulator
+import EmulatorTestSupport
 import Foundation
 import Testing
 
@@ -49,7 +50,7 @@ enum StandardInput: Sendable {
 
 /// Spawns the built binaries (they sit beside the test bundle in the build folder) and the in-process emulator.
 enum Harness {
-    static let token = "e2e-token-3f9a"
+    static let token = testToken
 
     static var buildDirectory: URL {
         URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
@@ -62,7 +63,7 @@ enum Harness {
         return buildDirectory.appendingPathComponent("actor-run")
     }
 
-    /// Starts an emulator on a loopback port for one test and stops it afterwards.
+    /// An emulator for one test (`EmulatorTestSupport.withEmulator`), configured from test-sized arguments.
     static func withEmulator<T>(
         token: String? = Harness.token,
         actorsJSON: String? = nil,
@@ -75,16 +76,9 @@ enum Harness {
             actors = try JSONDecoder().decode([ActorDefinition].self, from: Data(actorsJSON.utf8))
         }
         let rules = try faults.map { try FaultRule.parse($0) } ?? []
-        let server = try await EmulatorServer.start(
-            EmulatorConfiguration(token: token, extraActors: actors, faults: rules, memoryLimitMbytes: memoryLimitMbytes))
-        do {
-            let result = try await body(server)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
-        }
+        return try await EmulatorTestSupport.withEmulator(
+            EmulatorConfiguration(token: token, extraActors: actors, faults: rules, memoryLimitMbytes: memoryLimitMbytes),
+            body)
     }
 
     /// Runs `actor-run` with a clean environment (no inherited token, an empty HOME) and returns when it exits;

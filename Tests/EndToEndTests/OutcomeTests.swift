@@ -217,11 +217,11 @@ import Testing
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
-            for actor in ["emulator/fail", "emulator/no-output"] {
+            for (actor, status) in [("emulator/fail", Int32(1)), ("emulator/no-output", 5)] {
                 let result = try await Harness.run(
                     [actor, "--no-input", "-o", directory.appendingPathComponent("o").path],
                     emulator: server)
-                #expect(result.status != 0)
+                #expect(result.status == status, "\(result.stderr)")
                 #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
             }
         }
