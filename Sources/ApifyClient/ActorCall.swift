@@ -204,7 +204,8 @@ public struct ActorCall: Sendable {
         let latest = LatestRun(run)
         let outcome = try await control.interruptible {
             () async throws(ApifyError) -> CallOutcome in
-            try await follow(run, plan.follow, control: control, latest: latest, destination: destination, events: events)
+            try await follow(
+                run, plan.follow, control: control, latest: latest, destination: destination, events: events)
         }
         guard let outcome else { return try await stop(latest.run, control: control, events: events) }
         return outcome
@@ -230,12 +231,13 @@ public struct ActorCall: Sendable {
                 }
                 if let started { return started }
                 var cut = ApifyError(
-                    kind: .cancelled, message: "\(plan.target.failureAction): interrupted before the start's answer came")
+                    kind: .cancelled,
+                    message: "\(plan.target.failureAction): interrupted before the start's answer came")
                 cut.mayHaveTakenEffect = true
                 return try await findLostStart(plan, after: cut, events: events)
-            } catch where error.mayHaveTakenEffect {
+            } catch  where error.mayHaveTakenEffect {
                 return try await findLostStart(plan, after: error, events: events)
-            } catch where plan.waitsForResources && error.isResourceLimit {
+            } catch  where plan.waitsForResources && error.isResourceLimit {
                 control.enter(.notStarted)
                 if let limit = plan.follow.waitLimit, clock.now() - began + pause > limit {
                     var failure = error
@@ -355,12 +357,16 @@ public struct ActorCall: Sendable {
         control: CallControl = CallControl(abortsOnInterrupt: false)
     ) async throws(ApifyError) -> CallOutcome {
         control.bind(events)
-        return try await control.run(abandoned: { .abandoned(runID: $0.runID ?? runID, target: .resurrection(runID: runID)) }) {
+        return try await control.run(abandoned: {
+            .abandoned(runID: $0.runID ?? runID, target: .resurrection(runID: runID))
+        }) {
             () async throws(ApifyError) -> CallOutcome in
             let api = self.api
-            guard let run = try await control.interruptible({ () async throws(ApifyError) in
-                try await api.getRun(id: runID, waitForFinish: 0)
-            }) else { return .interruptedBeforeStart(nil) }
+            guard
+                let run = try await control.interruptible({ () async throws(ApifyError) in
+                    try await api.getRun(id: runID, waitForFinish: 0)
+                })
+            else { return .interruptedBeforeStart(nil) }
             events(.attached(run))
             control.enter(run.status.isTerminal ? .ended(runID: run.id) : .started(runID: run.id))
             let latest = LatestRun(run)
@@ -406,7 +412,7 @@ public struct ActorCall: Sendable {
         }
         do {
             return try await emit(run, plan.output, destination: destination, requiresSuccess: true)
-        } catch where run.status == .succeeded && error.kind != .cancelled {
+        } catch  where run.status == .succeeded && error.kind != .cancelled {
             return .outputNotFetched(run, error)
         }
     }

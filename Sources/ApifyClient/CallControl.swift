@@ -99,7 +99,11 @@ public final class CallControl: Sendable {
             return false
         }
         if isInterrupted { cancel() }
-        let result = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+        let result = await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
         let wasCancelled = state.withLock { state in
             state.scope = nil
             return state.interrupts >= level
@@ -116,7 +120,8 @@ public final class CallControl: Sendable {
         abandoned: @escaping @Sendable (Phase) -> CallOutcome,
         _ body: @escaping @Sendable () async throws(ApifyError) -> CallOutcome
     ) async throws(ApifyError) -> CallOutcome {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<CallOutcome, ApifyError>, Never>) in
+        let result = await withCheckedContinuation {
+            (continuation: CheckedContinuation<Result<CallOutcome, ApifyError>, Never>) in
             let once = ResumeOnce(continuation)
             let task = Task {
                 do throws(ApifyError) {

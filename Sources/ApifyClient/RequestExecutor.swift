@@ -67,7 +67,9 @@ struct RequestExecutor: Sendable {
             var attempt = request
             if delivered > 0 {
                 // Identity: a range counts the bytes as stored, which are the bytes written so far.
-                attempt.headers += [HTTPHeader("Range", "bytes=\(delivered)-"), HTTPHeader("Accept-Encoding", "identity")]
+                attempt.headers += [
+                    HTTPHeader("Range", "bytes=\(delivered)-"), HTTPHeader("Accept-Encoding", "identity"),
+                ]
                 if let entityTag { attempt.headers.append(HTTPHeader("If-Range", entityTag)) }
             }
             let sink = ResumingSink(destination: destination, offset: delivered)
@@ -82,7 +84,8 @@ struct RequestExecutor: Sendable {
                             message: "\(action): the answer got shorter between two attempts; it changed meanwhile")
                     }
                     delivered += sink.bytesWritten
-                    return RecordInfo(contentType: contentType ?? exchange.head.value(for: "Content-Type"), byteCount: delivered)
+                    return RecordInfo(
+                        contentType: contentType ?? exchange.head.value(for: "Content-Type"), byteCount: delivered)
                 }
                 let error = apiError(HTTPResponse(head: exchange.head, body: sink.errorBody), action: action)
                 guard isRetryable(status: exchange.head.status, policy: .idempotent) else { throw error }

@@ -28,10 +28,11 @@ import Testing
             }
         #expect(outcome == .abortedOnInterrupt(try decodedRun("ABORTED")))
         #expect(events.names == ["interrupted while starting", "started RUNNING", "aborting"])
-        #expect(transport.requests.map(\.url).dropFirst() == [
-            "http://api.test/v2/actor-runs/RUN1/abort?gracefully=true",
-            "http://api.test/v2/actor-runs/RUN1?waitForFinish=60",
-        ])
+        #expect(
+            transport.requests.map(\.url).dropFirst() == [
+                "http://api.test/v2/actor-runs/RUN1/abort?gracefully=true",
+                "http://api.test/v2/actor-runs/RUN1?waitForFinish=60",
+            ])
         // The start itself is never re-sent by libcurl.
         #expect(transport.requests[0].isResendable == false)
     }
@@ -59,7 +60,9 @@ import Testing
         #expect(outcome == .abortedOnInterrupt(try decodedRun("ABORTED")))
         // Interrupted before the start: the first abort is graceful, the second forced.
         #expect(events.names.suffix(2) == ["aborting", "aborting forcefully"])
-        #expect(transport.requests.filter { $0.url.contains("/abort") }.map(\.url).last?.hasSuffix("gracefully=false") == true)
+        #expect(
+            transport.requests.filter { $0.url.contains("/abort") }.map(\.url).last?.hasSuffix("gracefully=false")
+                == true)
     }
 
     @Test func thirdInterruptEndsTheCallAtOnceNamingTheRun() async throws {
@@ -118,7 +121,8 @@ import Testing
     /// A dead server: each refusal is retried until the next pause would pass the budget, and the error says so.
     @Test func retriesStopAtTheTimeBudget() async throws {
         let clock = ManualClock()
-        let refused = HTTPError(kind: .couldNotConnect, message: "Connection refused", requestMayHaveReachedServer: false)
+        let refused = HTTPError(
+            kind: .couldNotConnect, message: "Connection refused", requestMayHaveReachedServer: false)
         let transport = RecordingTransport(clock: clock, script: Array(repeating: .failure(refused), count: 6))
         let api = ApifyAPI(
             configuration: ApifyConfiguration(baseURL: "http://api.test", token: "t", userAgent: "actor-run/test"),

@@ -65,7 +65,9 @@ import Testing
 
     /// A start answer that cannot be read (endless, a gzip bomb, null, bad UTF-8, a hostile ID): the run exists,
     /// so it is looked up and followed. A cosmetic oddity (a float duration) is no failure at all.
-    @Test(arguments: ["oversize=20000000", "gzip-bomb=40000000", "mangle=null-data", "mangle=bad-utf8", "mangle=bad-id"])
+    @Test(arguments: [
+        "oversize=20000000", "gzip-bomb=40000000", "mangle=null-data", "mangle=bad-utf8", "mangle=bad-id",
+    ])
     func unreadableStartAnswerIsLookedUp(fault: String) async throws {
         try await Harness.withEmulator(faults: "POST /v2/actors/*/runs: \(fault)") { server in
             let result = try await Harness.run(["apify/hello-world", "--no-input"], emulator: server)
@@ -79,7 +81,9 @@ import Testing
     }
 
     @Test func cosmeticFieldsOfAnOddShapeFailNothing() async throws {
-        try await Harness.withEmulator(faults: "POST /v2/actors/*/runs: mangle=float; GET /v2/actor-runs/*: mangle=float x*") {
+        try await Harness.withEmulator(
+            faults: "POST /v2/actors/*/runs: mangle=float; GET /v2/actor-runs/*: mangle=float x*"
+        ) {
             server in
             let result = try await Harness.run(["apify/hello-world", "--no-input"], emulator: server)
             #expect(result.status == 0, "\(result.stderr)")
@@ -136,7 +140,8 @@ import Testing
     /// once naming the run. No retry loops pile up.
     @Test func thirdInterruptExitsAtOnceNamingTheRun() async throws {
         try await Harness.withEmulator(faults: "POST /v2/actor-runs/*/abort: delay=60s x*") { server in
-            let thrice = Interruption(afterStderrContains: "actor-run: started run ", signals: [SIGINT, SIGINT, SIGINT])
+            let thrice = Interruption(
+                afterStderrContains: "actor-run: started run ", signals: [SIGINT, SIGINT, SIGINT])
             let result = try await Harness.run(
                 ["emulator/sleep", "-i", #"{"seconds": 60}"#], emulator: server, timeout: .seconds(20),
                 interrupt: thrice)
@@ -266,9 +271,11 @@ import Testing
     @Test func cutDatasetIsFetchedAgainWithoutRepeatingBytes() async throws {
         let faults = "GET /v2/datasets/*/items: truncate bytes=7 x1"
         try await Harness.withEmulator(actorsJSON: Self.items, faults: faults) { server in
-            let whole = try await Harness.run(["emulator/items", "--no-input", "--dataset", "--format", "jsonl"], emulator: server)
+            let whole = try await Harness.run(
+                ["emulator/items", "--no-input", "--dataset", "--format", "jsonl"], emulator: server)
             #expect(whole.status == 0, "\(whole.stderr)")
-            let clean = try await Harness.run(["emulator/items", "--no-input", "--dataset", "--format", "jsonl"], emulator: server)
+            let clean = try await Harness.run(
+                ["emulator/items", "--no-input", "--dataset", "--format", "jsonl"], emulator: server)
             #expect(clean.status == 0, "\(clean.stderr)")
             #expect(whole.stdout == clean.stdout)
             #expect(!whole.stdout.isEmpty)
@@ -311,7 +318,8 @@ import Testing
             let first = try await Harness.run(
                 ["emulator/sleep", "-i", #"{"seconds": 2}"#, "--memory", "1024", "--detach"], emulator: server)
             #expect(first.status == 0, "\(first.stderr)")
-            let refused = try await Harness.run(["apify/hello-world", "--no-input", "--memory", "1024"], emulator: server)
+            let refused = try await Harness.run(
+                ["apify/hello-world", "--no-input", "--memory", "1024"], emulator: server)
             #expect(refused.status == 75, "\(refused.stderr)")
             let waited = try await Harness.run(
                 ["apify/hello-world", "--no-input", "--memory", "1024", "--wait-for-resources"], emulator: server)

@@ -77,7 +77,8 @@ enum Harness {
         }
         let rules = try faults.map { try FaultRule.parse($0) } ?? []
         return try await EmulatorTestSupport.withEmulator(
-            EmulatorConfiguration(token: token, extraActors: actors, faults: rules, memoryLimitMbytes: memoryLimitMbytes),
+            EmulatorConfiguration(
+                token: token, extraActors: actors, faults: rules, memoryLimitMbytes: memoryLimitMbytes),
             body)
     }
 

@@ -16,7 +16,8 @@ import Testing
             let runID = try Harness.runID(in: result)
             #expect(
                 result.stderrLines.dropFirst().first
-                    == "actor-run: interrupted: aborting run \(runID) gracefully (interrupt again to force, twice to exit)")
+                    == "actor-run: interrupted: aborting run \(runID) gracefully (interrupt again to force, twice to exit)"
+            )
             #expect(result.stderrLines.last?.hasPrefix("actor-run: run \(runID) ABORTED") == true)
             let aborts = await server.recordedRequests().filter { $0.path == "/v2/actor-runs/\(runID)/abort" }
             #expect(aborts.map(\.query) == ["gracefully=true"])
@@ -34,7 +35,9 @@ import Testing
             let aborts = await server.recordedRequests().filter { $0.path == "/v2/actor-runs/\(runID)/abort" }
             // The second signal forces the abort, and says so.
             #expect(aborts.map(\.query) == ["gracefully=true", "gracefully=false"])
-            #expect(result.stderrLines.contains("actor-run: aborting run \(runID) forcefully (interrupt again to exit at once)"))
+            #expect(
+                result.stderrLines.contains(
+                    "actor-run: aborting run \(runID) forcefully (interrupt again to exit at once)"))
         }
     }
 

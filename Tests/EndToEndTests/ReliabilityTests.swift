@@ -34,7 +34,9 @@ import Testing
             let result = try await Harness.run(["apify/hello-world", "--no-input"], emulator: server)
             #expect(result.status == 0, "\(result.stderr)")
             // The emulator marks the reads it answered 404: the first was one of them, the last was not.
-            let reads = await server.recordedRequests().filter { $0.method == "GET" && $0.path.hasPrefix("/v2/actor-runs/") }
+            let reads = await server.recordedRequests().filter {
+                $0.method == "GET" && $0.path.hasPrefix("/v2/actor-runs/")
+            }
             #expect(reads.first?.fault == "404-after-start")
             #expect(reads.last?.fault == nil)
         }
