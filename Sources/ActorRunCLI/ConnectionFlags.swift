@@ -79,11 +79,7 @@ struct ConnectionFlags: ParsableArguments {
             reporter.error("warning: --token is visible to other users in `ps`; prefer APIFY_TOKEN or --token-file")
         }
         let base = try baseURL(environment: environment)
-        if let host = URLComponents(string: base)?.host, base.lowercased().hasPrefix("http://"),
-            !Self.isLoopback(host)
-        {
-            reporter.error("warning: \(base) is plain http: the token and the data cross the network unencrypted")
-        }
+        if let warning = Self.plainHTTPWarning(for: base) { reporter.error(warning) }
         let caBundle = try caBundle(environment: environment)
         let configuration = ApifyConfiguration(
             baseURL: base,
@@ -111,6 +107,13 @@ struct ConnectionFlags: ParsableArguments {
                 message: "cannot read the CA certificates '\(path)' (\(source)): \(String(cString: strerror(errno)))")
         }
         return path
+    }
+
+    /// A warning when the token would cross a network in the clear: plain http to a host off this machine.
+    static func plainHTTPWarning(for base: String) -> String? {
+        guard base.lowercased().hasPrefix("http://"), let host = URLComponents(string: base)?.host, !isLoopback(host)
+        else { return nil }
+        return "warning: \(base) is plain http: the token and the data cross the network unencrypted"
     }
 
     private static func isLoopback(_ host: String) -> Bool {

@@ -240,6 +240,16 @@ import Testing
         }
     }
 
+    /// `-o -` is stdout, as for curl.
+    @Test func outputFileDashIsStdout() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(["apify/hello-world", "--no-input", "-o", "-"], emulator: server)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdoutText == Self.hello)
+            #expect(result.stderrLines.last?.hasSuffix("; wrote 30 bytes") == true)
+        }
+    }
+
     // MARK: - Downloads
 
     /// A record cut mid-body after the run SUCCEEDED is resumed with Range: exact bytes, on stdout and in a file.
