@@ -202,10 +202,15 @@ public struct ActorCall: Sendable {
         if control.interruptCount > 0 { return try await stop(run, control: control, events: events) }
         if plan.detaches { return .detached(run) }
         let latest = LatestRun(run)
-        let outcome = try await control.interruptible {
-            () async throws(ApifyError) -> CallOutcome in
-            try await follow(
-                run, plan.follow, control: control, latest: latest, destination: destination, events: events)
+        let outcome: CallOutcome?
+        do {
+            outcome = try await control.interruptible {
+                () async throws(ApifyError) -> CallOutcome in
+                try await follow(
+                    run, plan.follow, control: control, latest: latest, destination: destination, events: events)
+            }
+        } catch {
+            throw error.namingRunStillGoing(latest.run, phase: control.phase)
         }
         guard let outcome else { return try await stop(latest.run, control: control, events: events) }
         return outcome
@@ -370,8 +375,14 @@ public struct ActorCall: Sendable {
             events(.attached(run))
             control.enter(run.status.isTerminal ? .ended(runID: run.id) : .started(runID: run.id))
             let latest = LatestRun(run)
-            let outcome = try await control.interruptible { () async throws(ApifyError) -> CallOutcome in
-                try await follow(run, plan, control: control, latest: latest, destination: destination, events: events)
+            let outcome: CallOutcome?
+            do {
+                outcome = try await control.interruptible { () async throws(ApifyError) -> CallOutcome in
+                    try await follow(
+                        run, plan, control: control, latest: latest, destination: destination, events: events)
+                }
+            } catch {
+                throw error.namingRunStillGoing(latest.run, phase: control.phase)
             }
             guard let outcome else { return try await stop(latest.run, control: control, events: events) }
             return outcome
@@ -550,6 +561,15 @@ final class LatestRun: Sendable {
 }
 
 extension ApifyError {
+    /// A failure while following a run that had not ended: the run goes on, and the message says how to get back
+    /// to it, so that nobody starts (and pays for) another.
+    func namingRunStillGoing(_ run: Run, phase: CallControl.Phase) -> ApifyError {
+        if case .ended = phase { return self }
+        var error = self
+        error.message += "; run \(run.id) goes on: follow it with `actor-run wait \(run.id)`"
+        return error
+    }
+
     /// The platform's memory or concurrent-run limit: a start that may succeed once other runs end.
     public var isResourceLimit: Bool {
         status == 402
