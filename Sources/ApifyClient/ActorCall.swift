@@ -376,7 +376,7 @@ public struct ActorCall: Sendable {
             control.enter(run.status.isTerminal ? .ended(runID: run.id) : .started(runID: run.id))
             let latest = LatestRun(run)
             let outcome: CallOutcome?
-            do {
+            do throws(ApifyError) {
                 outcome = try await control.interruptible { () async throws(ApifyError) -> CallOutcome in
                     try await follow(
                         run, plan, control: control, latest: latest, destination: destination, events: events)
