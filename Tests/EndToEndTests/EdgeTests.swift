@@ -240,6 +240,23 @@ import Testing
         }
     }
 
+    /// The token is in this process's memory: no core dump may carry it (limit 0 from before main).
+    @Test func noCoreDumpWhileTheTokenIsHeld() async throws {
+        try await Harness.withEmulator { server in
+            let script = #"""
+                err=$(mktemp); "$0" "$@" 2>"$err" & p=$!
+                until grep -q "started run" "$err"; do :; done
+                grep "Max core file size" /proc/$p/limits; wait $p; rm -f "$err"
+                """#
+            let result = try await Harness.run(
+                ["emulator/sleep", "-i", #"{"seconds": 0.5}"#], emulator: server, shell: script)
+            #expect(
+                result.stdoutText.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == [
+                    "0", "0",
+                ])
+        }
+    }
+
     /// `-o -` is stdout, as for curl.
     @Test func outputFileDashIsStdout() async throws {
         try await Harness.withEmulator { server in
