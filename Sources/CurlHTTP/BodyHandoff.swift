@@ -5,24 +5,28 @@ import Synchronization
 /// a queue of the transfer's own, so that the engine's one thread, which drives every other transfer too (the
 /// long-poll beside a log stream), never waits on a write.
 ///
-/// At most `highWater` bytes wait in the handoff: past that the transfer is paused (`CURL_WRITEFUNC_PAUSE`, libcurl
-/// keeps the chunk and offers it again) and resumed once the sink has caught up to `lowWater`.
+/// Chunks are appended to one buffer that the writer takes whole, so a fast sink gets large writes and a chunk
+/// costs a copy, not an allocation and a queue hop. At most `highWater` bytes wait: past that the transfer is
+/// paused (`CURL_WRITEFUNC_PAUSE`: libcurl keeps the chunk and offers it again) and resumed once the writer has
+/// taken the buffer.
 final class BodyHandoff: @unchecked Sendable {
     private struct State {
-        var buffered = 0
+        var pending: [UInt8] = []
+        var isWriting = false
         var isPaused = false
         var isAbandoned = false
         var error: (any Error & Sendable)?
     }
 
-    static let highWater = 4 << 20
-    static let lowWater = 1 << 20
+    static let highWater = 1 << 20
 
     private let state = Mutex(State())
     private let queue = DispatchQueue(label: "actor-run.body")
     private let sink: any HTTPBodySink
     /// Asks the engine to resume the paused transfer (curl_easy_pause belongs on the engine's thread).
     private let resume: @Sendable () -> Void
+    /// The writer's side of the double buffer; touched on `queue` only.
+    private var writing: [UInt8] = []
 
     init(sink: any HTTPBodySink, resume: @escaping @Sendable () -> Void) {
         self.sink = sink
@@ -45,41 +49,46 @@ final class BodyHandoff: @unchecked Sendable {
 
     /// On the engine's thread. Returns false when the transfer must pause: the chunk was not taken.
     func offer(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let takes = state.withLock { state in
-            if state.buffered >= Self.highWater {
+        let (takes, starts) = state.withLock { state in
+            if state.pending.count >= Self.highWater {
                 state.isPaused = true
-                return false
+                return (false, false)
             }
-            state.buffered += bytes.count
-            return true
+            state.pending.append(contentsOf: bytes)
+            guard !state.isWriting else { return (true, false) }
+            state.isWriting = true
+            return (true, true)
         }
-        guard takes else { return false }
-        let chunk = [UInt8](bytes)
-        queue.async { [self] in deliver(chunk) }
-        return true
+        if starts { queue.async { [self] in drain() } }
+        return takes
     }
 
-    private func deliver(_ chunk: [UInt8]) {
-        if state.withLock({ $0.error == nil && !$0.isAbandoned }) {
-            do {
-                try chunk.withUnsafeBytes { try sink.receive($0) }
-            } catch {
-                fail(error)
+    /// Writes whatever is pending, buffer by buffer, until nothing is.
+    private func drain() {
+        while true {
+            let (resumes, isDone, skips) = state.withLock { state in
+                swap(&state.pending, &writing)
+                let resumes = state.isPaused
+                state.isPaused = false
+                if writing.isEmpty { state.isWriting = false }
+                return (resumes, writing.isEmpty, state.error != nil || state.isAbandoned)
             }
+            if resumes { resume() }
+            if isDone { return }
+            if !skips {
+                do {
+                    try writing.withUnsafeBytes { try sink.receive($0) }
+                } catch {
+                    fail(error)
+                }
+            }
+            writing.removeAll(keepingCapacity: true)
         }
-        let resumes = state.withLock { state in
-            state.buffered -= chunk.count
-            guard state.isPaused, state.buffered <= Self.lowWater else { return false }
-            state.isPaused = false
-            return true
-        }
-        if resumes { resume() }
     }
 
     private func fail(_ error: any Error) {
-        let failure: any Error & Sendable = (error as? any Error & Sendable) ?? SinkFailure(description: "\(error)")
         state.withLock { state in
-            if state.error == nil { state.error = failure }
+            if state.error == nil { state.error = error }
         }
         // A paused transfer must wake up to learn that its sink failed.
         resume()
@@ -90,12 +99,8 @@ final class BodyHandoff: @unchecked Sendable {
         queue.async { [self] in body(error) }
     }
 
-    /// The transfer was cancelled: chunks still waiting are dropped rather than written.
+    /// The transfer was cancelled: bytes still waiting are dropped rather than written.
     func abandon() {
         state.withLock { $0.isAbandoned = true }
-    }
-
-    private struct SinkFailure: Error, Sendable, CustomStringConvertible {
-        var description: String
     }
 }

@@ -106,9 +106,18 @@ import Testing
 
     /// A sink stuck in a write (a terminal nobody reads) holds its own transfer only: another request of the same
     /// session completes meanwhile, and the stuck one gets every byte once the sink moves again.
+    /// 8 MB: well past the handoff's 1 MiB, so the transfer pauses while the sink is stuck and resumes after.
+    private static let large = ActorDefinition(
+        id: "LargeRecord000001", username: "emulator", name: "large",
+        steps: [
+            .record(
+                RecordStep(key: "OUTPUT", contentType: "application/octet-stream", source: .generatedBytes(8_000_000)))
+        ])
+
     @Test(.timeLimit(.minutes(1))) func aBlockedSinkDoesNotStallOtherTransfers() async throws {
-        try await withServer { server, session in
-            let runID = try await startRun(session, server, actor: "emulator~binary")
+        try await withEmulator(EmulatorConfiguration(token: Self.token, extraActors: [Self.large])) { server in
+            let session = CurlSession()
+            let runID = try await startRun(session, server, actor: "emulator~large")
             _ = try await session.collect(
                 HTTPRequest(url: "\(server.baseURL)/v2/actor-runs/\(runID)?waitForFinish=10"), limit: 1 << 20)
             let sink = GatedSink()
