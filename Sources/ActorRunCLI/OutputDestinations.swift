@@ -2,8 +2,22 @@ import ApifyClient
 import Foundation
 import Glibc
 
+/// Whether writes to `fd` may wait on another process: a terminal, a pipe, a socket. A regular file or a device
+/// such as `/dev/null` takes its bytes by itself.
+func mayBlock(writingTo fd: Int32) -> Bool {
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { return true }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return false
+    case S_IFCHR: return isatty(fd) == 1
+    default: return true
+    }
+}
+
 /// The record goes to stdout as it arrives, byte for byte.
 final class StandardOutputDestination: RecordDestination, @unchecked Sendable {
+    let mayBlock = ActorRunCLI.mayBlock(writingTo: STDOUT_FILENO)
+
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         do {
             try FileDescriptorWriter.write(bytes, to: STDOUT_FILENO)
@@ -105,6 +119,7 @@ final class AtomicFileDestination: RecordDestination, @unchecked Sendable {
     private let path: String
     private let temporaryPath: String
     private var fd: Int32
+    let mayBlock = false
 
     init(path: String, mode: mode_t) throws {
         self.path = path
@@ -163,12 +178,15 @@ final class DeviceDestination: RecordDestination, @unchecked Sendable {
     private let path: String
     private var fd: Int32
 
+    let mayBlock: Bool
+
     init(path: String) throws {
         self.path = path
         fd = open(path, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw DestinationError(message: "cannot write output file '\(path)': \(String(cString: strerror(errno)))")
         }
+        mayBlock = ActorRunCLI.mayBlock(writingTo: fd)
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {

@@ -274,7 +274,7 @@ final class ResumingSink: HTTPBodySink, @unchecked Sendable {
         self.offset = offset
     }
 
-    var mayBlock: Bool { true }
+    var mayBlock: Bool { destination.mayBlock }
 
     /// False when a full answer ended before reaching the bytes written earlier.
     var isComplete: Bool { toSkip == 0 }

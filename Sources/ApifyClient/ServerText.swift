@@ -96,4 +96,6 @@ public final class SanitizingDestination: RecordDestination, @unchecked Sendable
         if !pending.isEmpty { try? flush(upTo: pending.count) }
         target.discard()
     }
+
+    public var mayBlock: Bool { target.mayBlock }
 }

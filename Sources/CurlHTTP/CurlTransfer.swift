@@ -83,6 +83,10 @@ final class CurlTransfer: @unchecked Sendable {
         if let total = request.timeouts.total {
             check(ar_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, total.milliseconds))
         }
+        if handoff != nil {
+            // Streams come in large reads: fewer callbacks, fewer handoffs, larger writes to the sink.
+            check(ar_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 256 * 1024))
+        }
         if let caBundle = request.caBundle {
             check(ar_easy_setopt_string(easy, CURLOPT_CAINFO, caBundle))
         }
