@@ -399,8 +399,9 @@ public struct ActorCall: Sendable {
         events: @escaping @Sendable (CallEvent) -> Void
     ) async throws(ApifyError) -> CallOutcome {
         var run = first
-        if !first.status.isTerminal {
-            let logStream = plan.log.map { log in
+        // A run adopted from a runs list is the short object: read the whole one (the wait answers at once).
+        if !first.status.isTerminal || first.json.isEmpty {
+            let logStream = plan.log.flatMap { log in first.status.isTerminal ? nil : log }.map { log in
                 let safe = SanitizingDestination(log, text: api.serverText)
                 return Task { [api] in _ = try? await api.streamLog(runID: first.id, follows: true, to: safe) }
             }

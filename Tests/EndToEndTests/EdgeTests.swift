@@ -50,6 +50,20 @@ import Testing
         }
     }
 
+    /// A run adopted from the runs list after it already ended: `--json` still prints the whole run object (the
+    /// list holds only a short one). Found by the chaos suite.
+    @Test func adoptedRunThatAlreadyEndedPrintsTheWholeRunObject() async throws {
+        let faults = "POST /v2/actors/*/runs: close-after; GET /v2/actors/*/runs: delay=1s"
+        try await Harness.withEmulator(faults: faults) { server in
+            let result = try await Harness.run(["apify/hello-world", "--no-input", "--json"], emulator: server)
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any]
+            #expect(object?["status"] as? String == "SUCCEEDED")
+            #expect(object?["defaultKeyValueStoreId"] is String)
+            #expect(object?["stats"] is [String: Any])
+        }
+    }
+
     /// A server that trickles the start's answer a byte at a time never trips an idle limit; the request timeout
     /// ends it, and since the request went out, the run it created is found and followed.
     @Test func trickledStartAnswerIsCutAtTheRequestTimeoutAndTheRunAdopted() async throws {
