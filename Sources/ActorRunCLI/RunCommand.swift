@@ -70,7 +70,7 @@ struct StartFlags: ParsableArguments {
         let reporter = output.reporter
         return await reporter.reportingFailures {
             let (target, options, input) = try prepare(reporter)
-            let plan = CallPlan(
+            var plan = CallPlan(
                 target: target,
                 options: options,
                 input: input,
@@ -78,6 +78,8 @@ struct StartFlags: ParsableArguments {
                 waitsForResources: waitForResources,
                 follow: output.followPlan(waitLimit: waiting.wait?.duration)
             )
+            // A run that ends within 2 s is started, waited for and seen ending in one request.
+            plan.startHold = 2
             var session = try connection.session(reporter: reporter, isVerbose: output.verbose, requiresToken: true)
             session.abortsOnInterrupt = !noAbortOnInterrupt
             return await session.call(plan, outputFile: output.outputFile, interrupts: interrupts)

@@ -63,6 +63,11 @@ public struct CallPlan: Sendable {
     /// (`--wait-for-resources`).
     public var waitsForResources: Bool
     public var follow: FollowPlan
+    /// The `User-Agent` that marks this start for a lookup after a lost answer; nil: the client's own.
+    public var marker: String?
+    /// Seconds the start may be held by the server until the run ends (`waitForFinish` on the POST): a run that
+    /// ends within it costs two requests in all. Not for `detaches`; capped by the wait limit.
+    public var startHold: Int = 0
 
     public init(
         target: RunTarget,
@@ -92,6 +97,15 @@ public struct CallPlan: Sendable {
         self.init(
             target: .actor(actor), options: options, input: input, detaches: detaches,
             follow: FollowPlan(waitLimit: waitLimit, output: .record(key: recordKey)))
+    }
+}
+
+extension CallPlan {
+    /// The server-side hold on the start: none for a detached start, and never past the client's own wait limit.
+    var holdOnStart: Int {
+        guard !detaches, startHold > 0 else { return 0 }
+        guard let limit = follow.waitLimit else { return startHold }
+        return max(0, min(startHold, Int(limit.seconds.rounded(.down)) - 1))
     }
 }
 
@@ -230,9 +244,12 @@ public struct ActorCall: Sendable {
             do {
                 // An interrupt leaves the start a moment to answer (the answer names the run to abort); past that,
                 // it is cut and the run looked for, as after any lost answer.
+                let hold = plan.holdOnStart
                 let started = try await control.interruptible(grace: interruptedStartGrace) {
                     () async throws(ApifyError) -> Run in
-                    try await api.start(plan.target, options: plan.options, input: plan.input)
+                    try await api.start(
+                        plan.target, options: plan.options, input: plan.input, marker: plan.marker,
+                        waitForFinish: hold)
                 }
                 if let started { return started }
                 var cut = ApifyError(
@@ -279,7 +296,7 @@ public struct ActorCall: Sendable {
                 break
             }
             do {
-                if let run = try await api.findStartedRun(plan.target) { return run }
+                if let run = try await api.findStartedRun(plan.target, marker: plan.marker) { return run }
                 lookupFailure = nil
             } catch {
                 if error.kind == .cancelled { break }
@@ -399,12 +416,13 @@ public struct ActorCall: Sendable {
         events: @escaping @Sendable (CallEvent) -> Void
     ) async throws(ApifyError) -> CallOutcome {
         var run = first
+        // The log of a run that already ended (within the start's hold) comes whole, and the stream ends.
+        let logStream = plan.log.map { log in
+            let safe = SanitizingDestination(log, text: api.serverText)
+            return Task { [api] in _ = try? await api.streamLog(runID: first.id, follows: true, to: safe) }
+        }
         // A run adopted from a runs list is the short object: read the whole one (the wait answers at once).
         if !first.status.isTerminal || first.json.isEmpty {
-            let logStream = plan.log.flatMap { log in first.status.isTerminal ? nil : log }.map { log in
-                let safe = SanitizingDestination(log, text: api.serverText)
-                return Task { [api] in _ = try? await api.streamLog(runID: first.id, follows: true, to: safe) }
-            }
             let outcome: RunWaiter.Outcome
             do {
                 outcome = try await waiter.wait(for: first.id, limit: plan.waitLimit) { run in
@@ -416,12 +434,14 @@ public struct ActorCall: Sendable {
                 logStream?.cancel()
                 throw error
             }
-            if let logStream { await finish(logStream) }
             switch outcome {
-            case .limitReached(let last): return .stillRunning(last ?? first)
+            case .limitReached(let last):
+                logStream?.cancel()
+                return .stillRunning(last ?? first)
             case .finished(let finished): run = finished
             }
         }
+        if let logStream { await finish(logStream) }
         do {
             return try await emit(run, plan.output, destination: destination, requiresSuccess: true)
         } catch  where run.status == .succeeded && error.kind != .cancelled {

@@ -87,15 +87,25 @@ public final class ApifyAPI: Sendable {
     /// Sent once: repeated only when the request surely never reached the server, or the server said 429 (it
     /// did not process it). A failure after which a run may exist (a lost or unreadable answer, a 5xx) has
     /// `mayHaveTakenEffect`: look for the run with `findStartedRun` before anything else.
-    public func start(_ target: RunTarget, options: RunOptions, input: RunInput?) async throws(ApifyError) -> Run {
-        var headers = commonHeaders()
+    ///
+    /// - Parameters:
+    ///   - marker: the `User-Agent` that marks this start, for `findStartedRun` (default: the client's own, which
+    ///     is unique per invocation; a batch marks each line apart).
+    ///   - waitForFinish: seconds the server may hold the answer until the run ends, so that a short run needs no
+    ///     request of its own to be seen ending.
+    public func start(
+        _ target: RunTarget, options: RunOptions, input: RunInput?, marker: String? = nil, waitForFinish: Int = 0
+    ) async throws(ApifyError) -> Run {
+        var headers = commonHeaders(userAgent: marker)
         if let input { headers.append(HTTPHeader("Content-Type", input.contentType)) }
+        let hold = max(0, min(waitForFinish, RunWaiter.longPollSeconds))
+        let query = options.queryItems + (hold > 0 ? [("waitForFinish", String(hold))] : [])
         let request = HTTPRequest(
             method: "POST",
-            url: url(target.runsPath(start: true), query: options.queryItems),
+            url: url(target.runsPath(start: true), query: query),
             headers: headers,
             body: input.map { .bytes($0.bytes) } ?? .empty,
-            timeouts: HTTPTimeouts(idle: .seconds(60), total: configuration.requestTimeout),
+            timeouts: HTTPTimeouts(idle: .seconds(60), total: configuration.requestTimeout + .seconds(Int64(hold))),
             isResendable: false,
             caBundle: configuration.caBundle
         )
@@ -122,13 +132,13 @@ public final class ApifyAPI: Sendable {
     /// task: the way to learn whether a start whose answer was lost took effect, without starting another.
     /// For a resurrection, the run itself, if it is going again. The run comes from the list: a GET by its ID
     /// may still answer 404 for a while (the API's replicas lag), which waiting for it rides out.
-    public func findStartedRun(_ target: RunTarget) async throws(ApifyError) -> Run? {
+    public func findStartedRun(_ target: RunTarget, marker: String? = nil) async throws(ApifyError) -> Run? {
         if case .resurrection(let runID) = target {
             let run = try await getRun(id: runID, waitForFinish: 0)
             return run.status.isTerminal ? nil : run
         }
         let request = HTTPRequest(
-            url: url(target.runsPath(start: false), query: [("desc", "1"), ("limit", "20")]),
+            url: url(target.runsPath(start: false), query: [("desc", "1"), ("limit", "100")]),
             headers: commonHeaders(),
             timeouts: HTTPTimeouts(idle: .seconds(30), total: configuration.requestTimeout),
             caBundle: configuration.caBundle
@@ -138,7 +148,8 @@ public final class ApifyAPI: Sendable {
         guard let list = try? JSONDecoder().decode(DataEnvelope<RunList>.self, from: Data(response.body)).data else {
             throw ApifyError(kind: .unexpectedResponse, message: "\(action): the answer is not a list of runs")
         }
-        return list.items.first { $0.meta?.userAgent == configuration.userAgent }?.run.map(sanitized)
+        let wanted = marker ?? configuration.userAgent
+        return list.items.first { $0.meta?.userAgent == wanted }?.run.map(sanitized)
     }
 
     /// Gets a run, letting the server hold the answer up to `waitForFinish` seconds (it clamps to 60) until
@@ -219,8 +230,10 @@ public final class ApifyAPI: Sendable {
 
     // MARK: - Requests
 
-    private func commonHeaders() -> [HTTPHeader] {
-        var headers = [HTTPHeader("User-Agent", configuration.userAgent), HTTPHeader("Accept", "application/json")]
+    private func commonHeaders(userAgent: String? = nil) -> [HTTPHeader] {
+        var headers = [
+            HTTPHeader("User-Agent", userAgent ?? configuration.userAgent), HTTPHeader("Accept", "application/json"),
+        ]
         if let token = configuration.token {
             headers.append(HTTPHeader("Authorization", "Bearer \(token)"))
         }

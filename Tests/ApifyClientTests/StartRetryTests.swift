@@ -135,7 +135,7 @@ import Testing
         #expect(run.id == "RUN1")
         #expect(events.names == ["looking", "started RUNNING", "SUCCEEDED"])
         #expect(transport.requests.filter { $0.method == "POST" }.count == 1)
-        #expect(transport.requests[1].url == "http://api.test/v2/actors/apify~hello-world/runs?desc=1&limit=20")
+        #expect(transport.requests[1].url == "http://api.test/v2/actors/apify~hello-world/runs?desc=1&limit=100")
     }
 
     @Test func lostStartWithNoRunFoundIsReportedNotRepeated() async throws {

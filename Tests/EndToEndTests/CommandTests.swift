@@ -49,7 +49,9 @@ import Testing
         try await Harness.withEmulator { server in
             let result = try await Harness.run(["apify/hello-world", "--no-input", "-v"], emulator: server)
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(result.stderrLines.contains("actor-run: > POST \(server.baseURL)/v2/actors/apify~hello-world/runs"))
+            #expect(
+                result.stderrLines.contains(
+                    "actor-run: > POST \(server.baseURL)/v2/actors/apify~hello-world/runs?waitForFinish=2"))
             #expect(result.stderrLines.contains { $0.hasPrefix("actor-run: < 201 ") })
             #expect(!result.stderr.contains(Harness.token))
         }
@@ -81,8 +83,8 @@ import Testing
             #expect(missing.status == 5)
             let requests = await server.recordedRequests()
             let queries = requests.filter { $0.path == "/v2/actor-runs/\(runID)" }.map { $0.query ?? "" }
-            // One long-poll for the first call, then one plain read per `output`, never a wait.
-            #expect(queries == ["waitForFinish=60", "", "", ""])
+            // The first call's start held until the run ended; then one plain read per `output`, never a wait.
+            #expect(queries == ["", "", ""])
         }
     }
 

@@ -110,7 +110,8 @@ import Testing
     @Test(arguments: ["oversize=20000000", "gzip-bomb=40000000"])
     func hugeAnswerWhileWaitingIsABadAnswer(fault: String) async throws {
         try await Harness.withEmulator(faults: "GET /v2/actor-runs/*: \(fault) x*") { server in
-            let result = try await Harness.run(["apify/hello-world", "--no-input"], emulator: server)
+            // Longer than the start's 2 s hold, so that the run is read while waiting.
+            let result = try await Harness.run(["emulator/sleep", "-i", #"{"seconds": 3}"#], emulator: server)
             #expect(result.status == 76, "\(result.stderr)")
             #expect(result.stderrLines.last?.contains("larger than 16 MiB") == true)
         }

@@ -24,7 +24,7 @@ import Testing
             #expect(result.status == 2, "\(result.stderr)")
             #expect(result.stdout.isEmpty)
             #expect(result.stderrLines.contains { $0.contains("TIMED-OUT") })
-            #expect(await server.recordedRequests().first?.query == "timeout=1")
+            #expect(await server.recordedRequests().first?.query == "timeout=1&waitForFinish=2")
         }
     }
 
@@ -144,7 +144,8 @@ import Testing
                 ["apify/hello-world", "--no-input", "--webhooks", hooks], emulator: server)
             #expect(result.status == 0, "\(result.stderr)")
             let query = try #require(await server.recordedRequests().first?.query)
-            let encoded = try #require(query.split(separator: "=", maxSplits: 1).last.map(String.init))
+            let webhooks = try #require(query.split(separator: "&").first)
+            let encoded = try #require(webhooks.split(separator: "=", maxSplits: 1).last.map(String.init))
             let decoded = Data(base64Encoded: encoded.removingPercentEncoding ?? encoded)
             #expect(query.hasPrefix("webhooks="))
             #expect(decoded.map { String(decoding: $0, as: UTF8.self) } == hooks)

@@ -19,7 +19,7 @@ import Testing
             #expect(overridden.stdoutText == "{\"greeting\": \"Hello, override!\"}\n")
             let posts = await server.recordedRequests().filter { $0.method == "POST" }
             #expect(posts.map(\.path) == Array(repeating: "/v2/actor-tasks/emulator~hello-task/runs", count: 2))
-            #expect(posts.last?.query == "memory=512")
+            #expect(posts.last?.query == "memory=512&waitForFinish=2")
         }
     }
 
@@ -43,7 +43,7 @@ import Testing
             #expect(try Harness.runID(in: again) == runID)
             let resurrect = try #require(await server.recordedRequests().first { $0.path.hasSuffix("/resurrect") })
             #expect(resurrect.path == "/v2/actor-runs/\(runID)/resurrect")
-            #expect(resurrect.query == "timeout=60")
+            #expect(resurrect.query == "timeout=60&waitForFinish=2")
         }
     }
 
