@@ -16,6 +16,7 @@ public enum ActorRunMain {
         "output": OutputCommand.self,
         "log": LogCommand.self,
         "abort": AbortCommand.self,
+        "batch": BatchCommand.self,
     ]
 
     public static func main() async -> Never {
