@@ -21,7 +21,9 @@ struct BatchCommand: ActorRunSubcommand {
     @Argument(help: "The actor: user/name, user~name or an actor ID.")
     var actor: String
 
-    @Option(name: .customLong("inputs"), help: ArgumentHelp("JSON Lines: one input per line (- = stdin).", valueName: "file"))
+    @Option(
+        name: .customLong("inputs"),
+        help: ArgumentHelp("JSON Lines: one input per line (- = stdin).", valueName: "file"))
     var inputs: String
 
     @OptionGroup(title: "Run options")
@@ -32,7 +34,8 @@ struct BatchCommand: ActorRunSubcommand {
 
     @Option(
         name: .customLong("output-dir"),
-        help: ArgumentHelp("Write each line's output and runs.jsonl here; makes the batch resumable.", valueName: "dir"))
+        help: ArgumentHelp("Write each line's output and runs.jsonl here; makes the batch resumable.", valueName: "dir")
+    )
     var outputDirectory: String?
 
     @Flag(name: .customLong("retry-failed"), help: "Run again the lines that ended FAILED, TIMED-OUT or ABORTED.")
@@ -158,7 +161,8 @@ struct BatchCommand: ActorRunSubcommand {
         }
         if count == 0 {
             if let spool { unlink(spool.path) }
-            throw CommandFailure(status: .badInput, message: "--inputs \(path == "-" ? "stdin" : "'\(path)'") has no lines")
+            throw CommandFailure(
+                status: .badInput, message: "--inputs \(path == "-" ? "stdin" : "'\(path)'") has no lines")
         }
         return (spool?.path ?? path, count, spool?.path)
     }

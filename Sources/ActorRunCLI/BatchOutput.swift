@@ -92,10 +92,13 @@ final class BatchOutput: Sendable {
 
     /// The extension a content type gets: `.json`, `.txt`, `.html`, ..., `.bin` for the rest.
     static func fileExtension(_ contentType: String?) -> String {
-        let type = (contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) }?
+        let type =
+            (contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) }?
             .lowercased() ?? ""
         switch type {
-        case "application/json", _ where type.hasSuffix("+json"): return "json"
+        case "application/json",
+            _ where type.hasSuffix("+json"):
+            return "json"
         case "text/plain": return "txt"
         case "text/html": return "html"
         case "text/csv": return "csv"
@@ -235,7 +238,8 @@ final class BatchProgress: Sendable {
     func finish(_ summary: BatchSummary) -> ExitStatus {
         if isLive { clearLine() }
         let count = summary.succeeded.count + summary.failed.count
-        var text = "batch: \(count) of \(total) lines: \(summary.succeeded.count) SUCCEEDED, \(summary.failed.count) not"
+        var text =
+            "batch: \(count) of \(total) lines: \(summary.succeeded.count) SUCCEEDED, \(summary.failed.count) not"
         if summary.skipped > 0 { text += " (\(summary.skipped) done by an earlier run)" }
         if !summary.failed.isEmpty {
             let shown = summary.failed.prefix(20).map(String.init).joined(separator: ", ")

@@ -21,7 +21,8 @@ final class InputLines {
             name = "'\(path)'"
             guard fd >= 0 else {
                 throw CommandFailure(
-                    status: .inputUnreadable, message: "cannot read --inputs \(name): \(String(cString: strerror(errno)))")
+                    status: .inputUnreadable,
+                    message: "cannot read --inputs \(name): \(String(cString: strerror(errno)))")
             }
         }
     }
@@ -70,7 +71,8 @@ final class InputLines {
             if count < 0 {
                 if errno == EINTR { continue }
                 throw CommandFailure(
-                    status: .inputUnreadable, message: "cannot read --inputs \(name): \(String(cString: strerror(errno)))")
+                    status: .inputUnreadable,
+                    message: "cannot read --inputs \(name): \(String(cString: strerror(errno)))")
             }
             if count == 0 { isAtEnd = true } else { buffer.append(contentsOf: chunk[..<count]) }
             return

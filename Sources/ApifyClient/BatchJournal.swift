@@ -114,7 +114,8 @@ public final class BatchJournal: @unchecked Sendable {
         }
         if let failure {
             throw ApifyError(
-                kind: .destinationFailed, message: "cannot write the batch journal: \(String(cString: strerror(failure)))")
+                kind: .destinationFailed,
+                message: "cannot write the batch journal: \(String(cString: strerror(failure)))")
         }
     }
 }
