@@ -197,6 +197,8 @@ final class BatchProgress: Sendable {
                 return "line \(line): \(error.message)"
             case .slowedDown(let parallel, let error):
                 return "\(error.message); running at most \(parallel) at once for now"
+            case .capped(let parallel, let reason):
+                return "running at most \(parallel) at once: \(reason)"
             case .interrupted:
                 return nil
             }

@@ -167,6 +167,29 @@ public final class ApifyAPI: Sendable {
         return try decodeRun(response, action: action)
     }
 
+    /// The account's room for runs (`GET /v2/users/me/limits`): memory in MB and concurrent runs, each nil when
+    /// the API does not say. Best effort: any failure reads as "unknown".
+    public func accountRoom() async -> (memoryMegabytes: Int?, runs: Int?) {
+        let request = HTTPRequest(
+            url: url("/v2/users/me/limits", query: []), headers: commonHeaders(),
+            timeouts: HTTPTimeouts(idle: .seconds(30), total: configuration.requestTimeout),
+            caBundle: configuration.caBundle)
+        guard
+            let response = try? await executor.json(
+                request, action: "cannot read the account's limits", policy: .idempotent),
+            let limits = try? JSONDecoder().decode(DataEnvelope<AccountLimits>.self, from: Data(response.body)).data
+        else { return (nil, nil) }
+        var memory: Int?
+        if let total = limits.limits?.maxActorMemoryGbytes {
+            memory = Int(((total - (limits.current?.actorMemoryGbytes ?? 0)) * 1024).rounded(.down))
+        }
+        var runs: Int?
+        if let total = limits.limits?.maxConcurrentActorJobs {
+            runs = total - (limits.current?.activeActorJobCount ?? 0)
+        }
+        return (memory, runs)
+    }
+
     /// Aborts a run (`POST /v2/actor-runs/{id}/abort`). Gracefully, the actor gets the `aborting` event and
     /// some seconds to persist its state; otherwise it is stopped at once. Aborting an ended run changes nothing,
     /// so the request may be repeated.

@@ -50,6 +50,8 @@ public enum BatchEvent: Sendable {
     case lineFailed(line: Int, ApifyError)
     /// A 402 limit: fewer runs at once for now; the line waits its turn again.
     case slowedDown(parallel: Int, ApifyError)
+    /// The account's limits leave room for fewer runs than `--parallel` asked: this many at once.
+    case capped(parallel: Int, reason: String)
     case interrupted(count: Int)
 }
 
@@ -128,6 +130,7 @@ public final class BatchRunner: Sendable {
         finish: @escaping @Sendable (Int, CallOutcome) async -> String?,
         events: @escaping @Sendable (BatchEvent) -> Void
     ) async -> BatchSummary {
+        await capToTheAccount(events)
         let summary = SummaryBox()
         var waiting: [BatchLine] = []
         var pause = refusedRetryDelay
@@ -198,6 +201,25 @@ public final class BatchRunner: Sendable {
             summary.failed.sort()
             return summary
         }
+    }
+
+    /// Reads the account's limits, when the API has them, and starts no more runs at once than they leave room
+    /// for (memory per run × runs ≤ the free memory; runs ≤ the free concurrent-run slots).
+    private func capToTheAccount(_ events: @Sendable (BatchEvent) -> Void) async {
+        let room = await api.accountRoom()
+        var cap = plan.parallel
+        var reasons: [String] = []
+        if let memory = plan.options.memoryMegabytes, let free = room.memoryMegabytes, free / memory < cap {
+            cap = max(1, free / memory)
+            reasons.append("\(free) MB of the account's memory is free, \(memory) MB a run")
+        }
+        if let free = room.runs, free < cap {
+            cap = max(1, free)
+            reasons.append("\(free) concurrent runs are free")
+        }
+        guard cap < plan.parallel else { return }
+        state.withLock { $0.limit = cap }
+        events(.capped(parallel: cap, reason: reasons.joined(separator: "; ")))
     }
 
     private func runLine(

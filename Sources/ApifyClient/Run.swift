@@ -166,3 +166,17 @@ extension KeyedDecodingContainer {
         return Int(value.rounded(.down))
     }
 }
+
+/// The parts of `GET /v2/users/me/limits` that bound how many runs may go at once.
+struct AccountLimits: Decodable {
+    struct Limits: Decodable {
+        var maxActorMemoryGbytes: Double?
+        var maxConcurrentActorJobs: Int?
+    }
+    struct Current: Decodable {
+        var actorMemoryGbytes: Double?
+        var activeActorJobCount: Int?
+    }
+    var limits: Limits?
+    var current: Current?
+}
