@@ -176,38 +176,43 @@ final class BatchProgress: Sendable {
     }
 
     func show(_ event: BatchEvent) {
-        let text: String? = counts.withLock { counts in
-            switch event {
-            case .lineStarted(let line, let run):
-                counts.running += 1
-                return isLive ? nil : "line \(line): started run \(run.id)"
-            case .lineSkipped(let line, let status):
-                counts.done += 1
-                if status != RunStatus.succeeded.rawValue { counts.failed += 1 }
-                return isLive ? nil : "line \(line): already \(status), skipped"
-            case .lineEnded(let line, let outcome):
-                counts.running = max(0, counts.running - 1)
-                counts.done += 1
-                let run = outcome.endedRun
-                if case .succeeded = outcome {} else { counts.failed += 1 }
-                return isLive ? nil : "line \(line): run \(run?.id ?? "-") \(run?.status.rawValue ?? "did not end")"
-            case .lineFailed(let line, let error):
-                counts.done += 1
-                counts.failed += 1
-                return "line \(line): \(error.message)"
-            case .slowedDown(let parallel, let error):
-                return "\(error.message); running at most \(parallel) at once for now"
-            case .capped(let parallel, let reason):
-                return "running at most \(parallel) at once: \(reason)"
-            case .interrupted:
-                return nil
+        // One lock for the counts and the drawing, so that lines never come out of order.
+        counts.withLock { counts in
+            let text = Self.update(&counts, for: event, isLive: isLive)
+            if let text {
+                if isLive { clearLine() }
+                reporter.info(text)
             }
+            if isLive { draw(counts) }
         }
-        if let text {
-            if isLive { clearLine() }
-            reporter.info(text)
+    }
+
+    private static func update(_ counts: inout Counts, for event: BatchEvent, isLive: Bool) -> String? {
+        switch event {
+        case .lineStarted(let line, let run):
+            counts.running += 1
+            return isLive ? nil : "line \(line): started run \(run.id)"
+        case .lineSkipped(let line, let status):
+            counts.done += 1
+            if status != RunStatus.succeeded.rawValue { counts.failed += 1 }
+            return isLive ? nil : "line \(line): already \(status), skipped"
+        case .lineEnded(let line, let outcome):
+            counts.running = max(0, counts.running - 1)
+            counts.done += 1
+            let run = outcome.endedRun
+            if case .succeeded = outcome {} else { counts.failed += 1 }
+            return isLive ? nil : "line \(line): run \(run?.id ?? "-") \(run?.status.rawValue ?? "did not end")"
+        case .lineFailed(let line, let error):
+            counts.done += 1
+            counts.failed += 1
+            return "line \(line): \(error.message)"
+        case .slowedDown(let parallel, let error):
+            return "\(error.message); running at most \(parallel) at once for now"
+        case .capped(let parallel, let reason):
+            return "running at most \(parallel) at once: \(reason)"
+        case .interrupted:
+            return nil
         }
-        if isLive { draw() }
     }
 
     func interrupted() {
@@ -215,8 +220,7 @@ final class BatchProgress: Sendable {
         reporter.error("interrupted: aborting every run in flight (again to force, a third time to exit at once)")
     }
 
-    private func draw() {
-        let counts = self.counts.withLock { $0 }
+    private func draw(_ counts: Counts) {
         let elapsed = ContinuousClock.now - began
         var line = "batch: \(counts.done)/\(total) done, \(counts.running) running, "
         line += "\(max(0, total - counts.done - counts.running)) queued, \(counts.failed) failed, "
