@@ -14,6 +14,12 @@ struct APIError: Error, Sendable, Equatable {
     static let tokenNotValid = APIError(
         status: .unauthorized, type: "user-or-token-not-found",
         message: "User was not found or authentication token is not valid")
+    /// The spec's `Forbidden` example.
+    static let insufficientPermissions = APIError(
+        status: .forbidden, type: "insufficient-permissions",
+        message: "You do not have permission to perform this action.")
+    static let inputNotValidJSON = APIError(
+        status: .badRequest, type: "run-input-body-not-valid-json", message: "The input body is not valid JSON.")
     static let actorNotFound = APIError(status: .notFound, type: "record-not-found", message: "Actor was not found")
     static let runNotFound = APIError(status: .notFound, type: "record-not-found", message: "Actor run was not found")
     static let recordNotFound = APIError(status: .notFound, type: "record-not-found", message: "Record was not found")
@@ -32,6 +38,13 @@ struct APIError: Error, Sendable, Equatable {
         return APIError(
             status: .methodNotAllowed, type: "method-not-allowed",
             message: "This API endpoint can only be accessed using the following HTTP methods: \(names)")
+    }
+
+    /// A natural 429: the resource's per-second limit is used up. No `Retry-After`, as on the platform.
+    static func rateLimitExceeded(_ limit: Int) -> APIError {
+        APIError(
+            status: .tooManyRequests, type: "rate-limit-exceeded",
+            message: "You have exceeded the rate limit of \(limit) requests per second")
     }
 
     static func invalidInput(_ message: String) -> APIError {

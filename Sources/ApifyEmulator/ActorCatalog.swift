@@ -31,7 +31,10 @@ public struct ActorCatalog: Sendable, Codable, Equatable {
         }
         let catalog: ActorCatalog
         do {
-            catalog = try JSONDecoder().decode(ActorCatalog.self, from: data)
+            // The ordered parse keeps the member order of items and records as the file writes them.
+            let decoder = JSONDecoder()
+            decoder.userInfo[JSONValue.orderedSourceKey] = try JSONValue.parse(data)
+            catalog = try decoder.decode(ActorCatalog.self, from: data)
         } catch {
             throw .invalidActorDefinition("actors file \(path) is not a valid definition: \(Self.describe(error))")
         }

@@ -1,6 +1,6 @@
-/// Turns a page of dataset items into the body of Get dataset items: the item filters (`fields`, `omit`,
-/// `skipHidden`, `skipEmpty`, `clean`) and the formats `json`, `jsonl` and `csv` (`bom`, `delimiter`,
-/// `skipHeaderRow`).
+/// Turns a page of dataset items into the body of Get dataset items: the item transformations (`unwind`,
+/// `flatten`, `skipHidden`, `fields` with `outputFields`, `omit`, `skipEmpty`; `clean` is the two skips) and the
+/// formats `json`, `jsonl` and `csv` (`bom`, `delimiter`, `skipHeaderRow`).
 struct DatasetFormatter {
     /// The output formats the emulator writes; the platform's `html`, `xlsx`, `xml` and `rss` are refused with 400.
     enum Format: String {
@@ -16,13 +16,23 @@ struct DatasetFormatter {
     }
 
     var format: Format = .json
+    /// Fields to unwind, in order: an array field turns the item into one item per element (an object element is
+    /// merged into the item in the field's place, any other element takes the field's place); an object field is
+    /// merged into the item; a missing field or any other value leaves the item as it is.
+    var unwind: [String] = []
+    /// Fields whose nested objects become `field.key` members (recursively), in the field's place.
+    var flatten: [String] = []
     /// Keep only these top-level fields, in this order.
     var fields: [String]?
+    /// Positional new names for ``fields``.
+    var outputFields: [String]?
     var omit: Set<String> = []
     /// Drop top-level fields whose name starts with `#`.
     var skipHidden = false
     /// Drop items that are empty objects (after the other filters).
     var skipEmpty = false
+    /// Drop items that have an `errorInfo` field (the legacy `skipFailedPages`).
+    var skipFailedPages = false
     /// UTF-8 byte order mark; nil means the platform's default (only CSV has one).
     var bom: Bool?
     var delimiter = ","
@@ -34,17 +44,86 @@ struct DatasetFormatter {
         return .object(members.filter { !$0.key.hasPrefix("#") })
     }
 
-    /// The filtered items, for counting and rendering.
-    func filter(_ items: some Sequence<JSONValue>) -> [JSONValue] {
-        items.compactMap { item in
-            guard var members = item.objectMembers else { return item }
-            if skipHidden { members.removeAll { $0.key.hasPrefix("#") } }
-            if let fields {
-                members = fields.compactMap { field in members.first { $0.key == field } }
+    /// The items that a page of stored rows turns into: one row may become several (`unwind`) or none (`skipEmpty`,
+    /// `skipFailedPages`). Pagination counts the rows, never these items.
+    func filter(_ rows: some Sequence<JSONValue>) -> [JSONValue] {
+        rows.flatMap { row -> [JSONValue] in
+            if skipFailedPages, row["errorInfo"] != nil { return [] }
+            return unwound(row).compactMap(shaped)
+        }
+    }
+
+    private func unwound(_ item: JSONValue) -> [JSONValue] {
+        var items = [item]
+        for field in unwind {
+            items = items.flatMap { item -> [JSONValue] in
+                guard let members = item.objectMembers, let index = members.firstIndex(where: { $0.key == field })
+                else { return [item] }
+                switch members[index].value {
+                case .array(let elements):
+                    return elements.map { Self.replacing(members, at: index, with: $0) }
+                case .object:
+                    return [Self.replacing(members, at: index, with: members[index].value)]
+                default:
+                    return [item]
+                }
             }
-            members.removeAll { omit.contains($0.key) }
-            if skipEmpty && members.isEmpty { return nil }
-            return .object(members)
+        }
+        return items
+    }
+
+    /// The members with the one at `index` replaced: by an object's members (which win over the item's own), or by
+    /// a plain value under the same name.
+    private static func replacing(_ members: [JSONValue.Member], at index: Int, with value: JSONValue) -> JSONValue {
+        guard let inner = value.objectMembers else {
+            var result = members
+            result[index].value = value
+            return .object(result)
+        }
+        let innerKeys = Set(inner.map(\.key))
+        let before = members[..<index].filter { !innerKeys.contains($0.key) }
+        let after = members[(index + 1)...].filter { !innerKeys.contains($0.key) }
+        return .object(before + inner + after)
+    }
+
+    private func shaped(_ item: JSONValue) -> JSONValue? {
+        guard var members = item.objectMembers else { return item }
+        for field in flatten {
+            guard let index = members.firstIndex(where: { $0.key == field }), case .object = members[index].value
+            else { continue }
+            let flat = Self.flattened(members[index].value, prefix: field, separator: ".")
+            members.replaceSubrange(index...index, with: flat)
+        }
+        if skipHidden { members.removeAll { $0.key.hasPrefix("#") } }
+        if let fields {
+            let names = outputFields ?? fields
+            members = zip(fields, names).compactMap { field, name in
+                members.first { $0.key == field }.map { JSONValue.Member(name, $0.value) }
+            }
+        }
+        members.removeAll { omit.contains($0.key) }
+        if skipEmpty && members.isEmpty { return nil }
+        return .object(members)
+    }
+
+    /// Nested objects (and, with `arrays`, arrays) as `prefix<separator>key` members; other values as they are.
+    static func flattened(
+        _ value: JSONValue, prefix: String, separator: String, arrays: Bool = false
+    ) -> [JSONValue.Member] {
+        switch value {
+        case .object(let members) where !members.isEmpty:
+            return members.flatMap {
+                flattened($0.value, prefix: prefix + separator + $0.key, separator: separator, arrays: arrays)
+            }
+        case .array(let elements) where arrays && !elements.isEmpty:
+            return elements.enumerated().flatMap {
+                flattened(
+                    $0.element, prefix: prefix + separator + String($0.offset), separator: separator, arrays: true)
+            }
+        case .object, .array:
+            return arrays ? [] : [JSONValue.Member(prefix, value)]
+        default:
+            return [JSONValue.Member(prefix, value)]
         }
     }
 
@@ -64,23 +143,36 @@ struct DatasetFormatter {
         return output
     }
 
+    /// CSV as the platform writes it: nested objects and arrays become `parent/child` and `parent/0` columns (empty
+    /// ones no column), so every cell holds a scalar: text as it is, numbers and booleans as in JSON, null empty.
     private func csv(_ items: [JSONValue]) -> String {
-        var columns = fields ?? []
-        if fields == nil {
-            var seen: Set<String> = []
-            for item in items {
-                for member in item.objectMembers ?? [] where seen.insert(member.key).inserted {
-                    columns.append(member.key)
-                }
+        let rows = items.map { item -> [JSONValue.Member] in
+            (item.objectMembers ?? []).flatMap {
+                Self.flattened($0.value, prefix: $0.key, separator: "/", arrays: true)
+            }
+        }
+        var columns: [String] = []
+        var seen: Set<String> = []
+        for row in rows {
+            for member in row where seen.insert(member.key).inserted {
+                columns.append(member.key)
+            }
+        }
+        if let fields {
+            // The picked fields lead in their order even when no item has them; their nested columns follow.
+            let names = outputFields ?? fields
+            columns = names.flatMap { name in
+                let nested = columns.filter { $0.hasPrefix(name + "/") }
+                return nested.isEmpty ? [name] : nested
             }
         }
         var lines: [String] = []
         if !skipHeaderRow {
             lines.append(columns.map(escape).joined(separator: delimiter))
         }
-        for item in items {
+        for row in rows {
             let cells = columns.map { column -> String in
-                switch item[column] {
+                switch row.first(where: { $0.key == column })?.value {
                 case nil, .null: ""
                 case .string(let text): escape(text)
                 case let value?: escape(value.serialized)

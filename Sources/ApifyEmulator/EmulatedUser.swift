@@ -3,6 +3,8 @@ import Foundation
 /// The one account of the emulator, as `GET /v2/users/me` reports it (`UserPrivateInfo` in the spec).
 enum EmulatedUser {
     static let username = "emulator"
+    /// The account's ID: the `userId` of every run, since every run is started with the account's token.
+    static let id = PlatformID.stable(for: "user:\(username)")
 
     static func json(createdAt: Date) -> JSONValue {
         let feature: JSONValue = .object([
@@ -17,7 +19,7 @@ enum EmulatedUser {
             "WEBHOOKS", "ACTORS_PUBLIC_ALL", "ACTORS_PUBLIC_DEVELOPER",
         ]
         return .object([
-            .init("id", .string(PlatformID.stable(for: "user:\(username)"))),
+            .init("id", .string(id)),
             .init("username", .string(username)),
             .init("profile", .object([.init("name", "Apify Emulator")])),
             .init("email", "emulator@example.com"),

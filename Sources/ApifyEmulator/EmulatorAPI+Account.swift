@@ -7,7 +7,7 @@ extension EmulatorAPI {
     static let accountCreatedAt = Date(timeIntervalSince1970: 1_700_000_000)
 
     func getActor(_ reference: String, request: APIRequest) async throws(APIError) -> Response {
-        try authenticate(request)
+        try requireToken(request)
         guard let actor = await state.actor(for: reference) else { throw .actorNotFound }
         let runCount = await state.runCount(ofActor: actor.id)
         return JSONResponse.data(actor.json(totalRuns: runCount, createdAt: Self.accountCreatedAt))

@@ -3,7 +3,8 @@ import Hummingbird
 
 /// Run lists (of an actor, a task or the account), the task object, and storage objects.
 extension EmulatorAPI {
-    /// `{"data": {total, offset, limit, count, desc, items: [RunShort]}}`, oldest first unless `desc`.
+    /// `{"data": {total, offset, limit, count, desc, items: [RunShort]}}`, oldest first unless `desc`, filtered by
+    /// `status` (a list) and the inclusive `startedAfter` / `startedBefore`.
     func listRuns(_ owner: RunOwner?, request: APIRequest) async throws(APIError) -> Response {
         try requireToken(request)
         var actorID: String?
@@ -20,9 +21,15 @@ extension EmulatorAPI {
         let query = RunQuery(request.query)
         let statuses = try query.statuses()
         let offset = max(0, try query.integer("offset") ?? 0)
-        let limit = min(max(0, try query.integer("limit") ?? 1000), 1000)
+        let limit = try query.listLimit()
         let desc = try query.boolean("desc") ?? false
-        var runs = await state.runs(actorID: actorID, taskID: taskID).filter { statuses?.contains($0.status) ?? true }
+        let startedAfter = try query.milliseconds("startedAfter")
+        let startedBefore = try query.milliseconds("startedBefore")
+        var runs = await state.runs(actorID: actorID, taskID: taskID).filter { run in
+            let started = RunQuery.milliseconds(of: Timestamp.string(run.startedAt)) ?? 0
+            return (statuses?.contains(run.status) ?? true) && started >= (startedAfter ?? .min)
+                && started <= (startedBefore ?? .max)
+        }
         if desc { runs.reverse() }
         let page = runs.dropFirst(offset).prefix(limit)
         return JSONResponse.data(
@@ -37,7 +44,7 @@ extension EmulatorAPI {
     }
 
     func getTask(_ reference: String, request: APIRequest) async throws(APIError) -> Response {
-        try authenticate(request)
+        try requireToken(request)
         let (task, actor) = try await existingTask(reference)
         let totalRuns = await state.runs(actorID: nil, taskID: task.id).count
         return JSONResponse.data(task.json(actorID: actor.id, totalRuns: totalRuns, createdAt: Self.accountCreatedAt))
@@ -76,7 +83,7 @@ extension EmulatorAPI {
             .object([
                 .init("id", .string(datasetID)),
                 .init("name", .null),
-                .init("userId", .string(info.run?.userId ?? PlatformID.stable(for: "user:\(EmulatedUser.username)"))),
+                .init("userId", .string(info.run?.userId ?? EmulatedUser.id)),
                 .init("createdAt", created),
                 .init("modifiedAt", created),
                 .init("accessedAt", .string(Timestamp.string(Date()))),

@@ -4,21 +4,17 @@ import Hummingbird
 /// Run Actor, Run task, Get run (with the `waitForFinish` hold), Abort and Resurrect.
 extension EmulatorAPI {
     func startRun(_ actorReference: String, request: APIRequest) async throws(APIError) -> Response {
-        try requireToken(request)
+        try requireWriteAccess(request)
         if request.isBodyTooLarge { throw .requestTooLarge }
         guard let actor = await state.actor(for: actorReference) else { throw .actorNotFound }
-        let input =
-            request.body.isEmpty
-            ? nil
-            : StoredRecord(
-                contentType: request.headers[.contentType] ?? "application/octet-stream", body: .bytes(request.body))
+        let input = try Self.actorInput(body: request.body, contentType: request.headers[.contentType])
         let run = try await launch(actor: actor, task: nil, input: input, request: request)
         return try await startedResponse(run, location: "/v2/actors/\(actor.id)/runs/\(run.id)", request: request)
     }
 
     /// Runs a task: the body, a JSON object, overrides the task's input field by field.
     func startTaskRun(_ taskReference: String, request: APIRequest) async throws(APIError) -> Response {
-        try requireToken(request)
+        try requireWriteAccess(request)
         if request.isBodyTooLarge { throw .requestTooLarge }
         let (task, actor) = try await existingTask(taskReference)
         let input = try Self.mergedInput(task: task, body: request.body)
@@ -68,7 +64,7 @@ extension EmulatorAPI {
     }
 
     func getRun(_ reference: RunReference, request: APIRequest) async throws(APIError) -> Response {
-        try authenticate(request)
+        try authorize(reference, request)
         let runID = try await resolveRun(reference, request: request).id
         let wait = try RunQuery(request.query).waitForFinish()
         if wait > 0 {
@@ -81,7 +77,7 @@ extension EmulatorAPI {
     /// Aborts a starting or running run: at once (ABORTED), or with `gracefully=true` through ABORTING for a
     /// moment. A finished run is returned unchanged with 200, as the platform does.
     func abortRun(_ reference: RunReference, request: APIRequest) async throws(APIError) -> Response {
-        try requireToken(request)
+        try requireWriteAccess(request)
         let gracefully = try RunQuery(request.query).boolean("gracefully") ?? false
         let runID = try await resolveRun(reference, request: request).id
         await state.abortRun(runID, gracefully: gracefully)
@@ -92,7 +88,7 @@ extension EmulatorAPI {
     /// Resurrects a finished run with optionally new `build`, `timeout`, `memory`, `maxItems`,
     /// `maxTotalChargeUsd` and `restartOnError` (each defaulting to the run's).
     func resurrectRun(_ reference: RunReference, request: APIRequest) async throws(APIError) -> Response {
-        try requireToken(request)
+        try requireWriteAccess(request)
         let run = try await resolveRun(reference, request: request)
         guard let actor = await state.actor(id: run.actorId) else { throw .actorNotFound }
         let query = RunQuery(request.query)
@@ -111,7 +107,8 @@ extension EmulatorAPI {
         return JSONResponse.data(resurrected.json(now: Date(), includeUsage: true))
     }
 
-    /// The run a path names; `last` is the newest run of the actor or task, among those with `status` if given.
+    /// The run a path names; `last` is the newest run of the actor or task, among those with `status` and `origin`
+    /// if given.
     func resolveRun(_ reference: RunReference, request: APIRequest) async throws(APIError) -> ActorRun {
         let actorID: String?
         let taskID: String?
@@ -127,8 +124,10 @@ extension EmulatorAPI {
             (actorID, taskID, runReference) = (nil, task.id, run)
         }
         if runReference == "last" {
-            let status = try RunQuery(request.query).status()
-            guard let run = await state.lastRun(actorID: actorID, taskID: taskID, status: status) else {
+            let query = RunQuery(request.query)
+            let status = try query.status()
+            let origin = try query.origin()
+            guard let run = await state.lastRun(actorID: actorID, taskID: taskID, status: status, origin: origin) else {
                 throw .runNotFound
             }
             return run
@@ -155,15 +154,30 @@ extension EmulatorAPI {
         return memory
     }
 
+    /// An actor's INPUT record: the body with its content type (none for an empty body). A body sent as JSON must
+    /// parse, as on tasks: 400 `run-input-body-not-valid-json` rather than a run that fails on its input.
+    static func actorInput(body: [UInt8], contentType: String?) throws(APIError) -> StoredRecord? {
+        guard !body.isEmpty else { return nil }
+        let contentType = contentType ?? "application/octet-stream"
+        if Self.isJSON(contentType), (try? JSONValue.parse(body)) == nil {
+            throw .inputNotValidJSON
+        }
+        return StoredRecord(contentType: contentType, body: .bytes(body))
+    }
+
+    /// `application/json`, or a `+json` type, whatever its parameters.
+    static func isJSON(_ contentType: String) -> Bool {
+        let media =
+            contentType.split(separator: ";", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces)
+            .lowercased() ?? ""
+        return media == "application/json" || media.hasSuffix("+json")
+    }
+
     /// The task's input with the body's fields laid over it, as a JSON INPUT record.
     static func mergedInput(task: TaskDefinition, body: [UInt8]) throws(APIError) -> StoredRecord {
         var members = task.input?.objectMembers ?? []
         if !body.isEmpty {
-            guard let parsed = try? JSONValue.parse(body) else {
-                throw APIError(
-                    status: .badRequest, type: "run-input-body-not-valid-json",
-                    message: "The input body is not valid JSON.")
-            }
+            guard let parsed = try? JSONValue.parse(body) else { throw .inputNotValidJSON }
             guard let overrides = parsed.objectMembers else {
                 throw APIError(
                     status: .badRequest, type: "input-json-not-object",

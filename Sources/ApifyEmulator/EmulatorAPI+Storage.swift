@@ -82,8 +82,10 @@ extension EmulatorAPI {
     /// The `X-Apify-Pagination-Limit` the platform sends when the request has no `limit`.
     static let noLimit = 999_999_999_999
 
-    /// Items in the requested format with the `X-Apify-Pagination-*` headers: `offset` and `limit` pick the page
-    /// (`desc` reverses the order first), then the item filters apply, so `clean` may return fewer than `limit`.
+    /// Items in the requested format with the `X-Apify-Pagination-*` headers: `offset` and `limit` pick the rows
+    /// (`desc` reverses their order first), then the item transformations apply, so `clean` may return fewer items
+    /// than `limit` and `unwind` more. `X-Apify-Pagination-Count` is the number of rows scanned, as on the platform:
+    /// a client that advances its offset by Count neither skips nor repeats a row.
     func datasetItems(_ datasetID: String, request: APIRequest) async throws(APIError) -> Response {
         guard let items = await state.datasetItems(datasetID: datasetID) else { throw .datasetNotFound }
         let query = RunQuery(request.query)
@@ -92,12 +94,13 @@ extension EmulatorAPI {
         let limit = try query.integer("limit").map { max(0, $0) }
         let desc = try query.boolean("desc") ?? false
         let ordered = desc ? Array(items.reversed()) : items
-        let page = formatter.filter(ordered.dropFirst(offset).prefix(limit ?? Int.max))
+        let rows = ordered.dropFirst(offset).prefix(limit ?? Int.max)
+        let page = formatter.filter(rows)
         var headers: HTTPFields = [
             .contentType: formatter.format.contentType,
             HTTPField.Name("X-Apify-Pagination-Offset")!: String(offset),
             HTTPField.Name("X-Apify-Pagination-Limit")!: String(limit ?? Self.noLimit),
-            HTTPField.Name("X-Apify-Pagination-Count")!: String(page.count),
+            HTTPField.Name("X-Apify-Pagination-Count")!: String(rows.count),
             HTTPField.Name("X-Apify-Pagination-Total")!: String(items.count),
             HTTPField.Name("X-Apify-Pagination-Desc")!: String(desc),
         ]
@@ -116,14 +119,44 @@ extension EmulatorAPI {
                 "Format \"\(formatName)\" is not supported by the emulator; use json, jsonl or csv.")
         }
         formatter.format = format
+        if let view = query["view"] {
+            // The emulator's datasets have no schema, so no view exists; the platform refuses an unknown view.
+            throw APIError(
+                status: .badRequest, type: "requested-dataset-view-does-not-exist",
+                message: "View \"\(view)\" does not exist in the dataset schema (the emulator's datasets have none).")
+        }
         let clean = try query.boolean("clean") ?? false
         formatter.skipHidden = try query.boolean("skipHidden") ?? clean
         formatter.skipEmpty = try query.boolean("skipEmpty") ?? clean
-        formatter.fields = query["fields"].map { $0.split(separator: ",").map { String($0) } }
-        formatter.omit = Set(query["omit"].map { $0.split(separator: ",").map { String($0) } } ?? [])
+        formatter.skipFailedPages = try query.boolean("skipFailedPages") ?? false
+        formatter.fields = Self.list(query["fields"])
+        formatter.outputFields = Self.list(query["outputFields"])
+        formatter.omit = Set(Self.list(query["omit"]) ?? [])
+        formatter.unwind = Self.list(query["unwind"]) ?? []
+        formatter.flatten = Self.list(query["flatten"]) ?? []
+        if try query.boolean("simplified") == true {
+            formatter.fields = ["url", "pageFunctionResult", "errorInfo"]
+            formatter.unwind = ["pageFunctionResult"]
+        }
+        if let outputFields = formatter.outputFields {
+            guard let fields = formatter.fields else {
+                throw .invalidInput("Parameter \"outputFields\" requires the \"fields\" parameter.")
+            }
+            guard fields.count == outputFields.count else {
+                throw .invalidInput(
+                    "Parameter \"outputFields\" must name as many fields as \"fields\" (\(outputFields.count) given, "
+                        + "\(fields.count) expected).")
+            }
+        }
         formatter.bom = try query.boolean("bom")
         formatter.delimiter = query["delimiter"] ?? ","
         formatter.skipHeaderRow = try query.boolean("skipHeaderRow") ?? false
         return formatter
+    }
+
+    /// A comma-separated list without empty names; nil when the parameter is absent or empty.
+    private static func list(_ text: String?) -> [String]? {
+        let names = text?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return names?.isEmpty == false ? names : nil
     }
 }

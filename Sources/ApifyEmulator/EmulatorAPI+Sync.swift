@@ -4,13 +4,13 @@ import Hummingbird
 /// `run-sync` and `run-sync-get-dataset-items`, for actors and tasks: start, hold until the run ends, answer 201
 /// with the output.
 extension EmulatorAPI {
-    /// 201 with the raw `outputRecordKey` record (default `OUTPUT`; an empty body when the run stored none) or the
+    /// 201 with the raw `outputRecordKey` record (default `OUTPUT`; an empty JSON body when the run stored none) or the
     /// dataset items; 400 `run-failed` when the run did not succeed; 408 `run-timeout-exceeded` when it is still
     /// going after the wait limit (the run goes on).
     func runSync(_ owner: RunOwner, datasetItems wantsItems: Bool, request: APIRequest) async throws(APIError)
         -> Response
     {
-        try requireToken(request)
+        try requireWriteAccess(request)
         if request.isBodyTooLarge { throw .requestTooLarge }
         // GET runs without input, as on the platform.
         let body = request.method == .post ? request.body : []
@@ -18,11 +18,7 @@ extension EmulatorAPI {
         switch owner {
         case .actor(let reference):
             guard let actor = await state.actor(for: reference) else { throw .actorNotFound }
-            let input =
-                body.isEmpty
-                ? nil
-                : StoredRecord(
-                    contentType: request.headers[.contentType] ?? "application/octet-stream", body: .bytes(body))
+            let input = try Self.actorInput(body: body, contentType: request.headers[.contentType])
             started = try await launch(actor: actor, task: nil, input: input, request: request)
         case .task(let reference):
             let (task, actor) = try await existingTask(reference)
@@ -55,7 +51,8 @@ extension EmulatorAPI {
                 status: .created, headers: [.contentType: record.contentType],
                 body: record.responseBody { stopFlag.isSet })
         case .failure:
-            return Response(status: .created, headers: [.contentLength: "0"])
+            // "The response contains no data": the spec's 201 answer is JSON, so the empty body says so too.
+            return Response(status: .created, headers: [.contentType: JSONResponse.contentType, .contentLength: "0"])
         }
     }
 

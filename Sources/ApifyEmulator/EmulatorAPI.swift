@@ -7,6 +7,9 @@ struct EmulatorAPI: Sendable {
     let state: EmulatorState
     let requestLog: RequestLog
     let configuredToken: String?
+    /// A valid token that may read but not change anything (a scoped token, on the platform): 403
+    /// `insufficient-permissions` where it tries.
+    let readOnlyToken: String?
     /// The host name in URLs the emulator hands out (`Location`), as clients reach it.
     let advertisedHost: String
     /// Set when the server stops, so that long record streams end promptly.
@@ -41,33 +44,33 @@ struct EmulatorAPI: Sendable {
         case .resurrectRun(let reference):
             return try await resurrectRun(reference, request: request)
         case .runRecord(let reference, let key):
-            try authenticate(request)
+            try authorize(reference, request)
             let storeID = try await resolveRun(reference, request: request).defaultKeyValueStoreId
             return try await record(storeID: storeID, key: key, request: request)
         case .runKeyValueStore(let reference):
-            try authenticate(request)
+            try authorize(reference, request)
             return try await store(try await resolveRun(reference, request: request).defaultKeyValueStoreId)
         case .storeRecord(let store, let key):
-            try authenticate(request)
+            try authorizeStorage(store, request)
             return try await record(storeID: store, key: key, request: request)
         case .getStore(let store):
-            try authenticate(request)
+            try authorizeStorage(store, request)
             return try await self.store(store)
         case .runLog(let reference):
-            try authenticate(request)
+            try authorize(reference, request)
             return try await log(try await resolveRun(reference, request: request).id, request: request)
         case .runDatasetItems(let reference):
-            try authenticate(request)
+            try authorize(reference, request)
             let datasetID = try await resolveRun(reference, request: request).defaultDatasetId
             return try await datasetItems(datasetID, request: request)
         case .runDataset(let reference):
-            try authenticate(request)
+            try authorize(reference, request)
             return try await dataset(try await resolveRun(reference, request: request).defaultDatasetId)
         case .getDataset(let dataset):
-            try authenticate(request)
+            try authorizeStorage(dataset, request)
             return try await self.dataset(dataset)
         case .datasetItems(let dataset):
-            try authenticate(request)
+            try authorizeStorage(dataset, request)
             return try await datasetItems(dataset, request: request)
         }
     }
@@ -98,16 +101,43 @@ struct EmulatorAPI: Sendable {
 
     /// Rejects a token this emulator does not accept. Absent tokens pass: reads by ID need none.
     func authenticate(_ request: APIRequest) throws(APIError) {
-        guard let token = request.token else { return }
+        guard let token = request.token, token != readOnlyToken else { return }
         if let configuredToken, token != configuredToken {
             throw .tokenNotValid
         }
     }
 
-    /// For endpoints that act on the account (starting runs, aborting, `users/me`).
+    /// For endpoints that need the account: everything but reads by a hard-to-guess ID.
     func requireToken(_ request: APIRequest) throws(APIError) {
         guard request.token != nil else { throw .tokenNotProvided }
         try authenticate(request)
+    }
+
+    /// For endpoints that change something (start, run-sync, abort, resurrect): the read-only token answers 403.
+    func requireWriteAccess(_ request: APIRequest) throws(APIError) {
+        try requireToken(request)
+        if let readOnlyToken, request.token == readOnlyToken {
+            throw .insufficientPermissions
+        }
+    }
+
+    /// A run by its ID is readable without a token (the ID is the secret, as the platform's docs say of Get run,
+    /// logs and storages by ID); through an actor or a task (`runs/last` above all) it needs one.
+    func authorize(_ reference: RunReference, _ request: APIRequest) throws(APIError) {
+        if case .id = reference {
+            try authenticate(request)
+        } else {
+            try requireToken(request)
+        }
+    }
+
+    /// A storage by ID is readable without a token; by `username~name` it needs one.
+    func authorizeStorage(_ reference: String, _ request: APIRequest) throws(APIError) {
+        if reference.contains("~") || reference.contains("/") {
+            try requireToken(request)
+        } else {
+            try authenticate(request)
+        }
     }
 
     func existingRun(_ id: String) async throws(APIError) -> ActorRun {

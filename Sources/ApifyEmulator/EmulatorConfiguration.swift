@@ -19,6 +19,14 @@ public struct EmulatorConfiguration: Sendable {
     /// The account memory limit: starting a run whose memory plus that of READY and RUNNING runs exceeds it answers
     /// 402 `actor-memory-limit-exceeded`.
     public var memoryLimitMbytes: Int = 32768
+    /// At most this many runs may be going (READY, RUNNING, TIMING-OUT or ABORTING) at once; one more start answers
+    /// 402 `concurrent-runs-limit-exceeded`. 32 is the platform's limit for the plan with a 32 GB memory limit.
+    public var concurrentRunsLimit: Int = 32
+    /// Per-resource request limits, the platform's by default; nil turns them off (`--no-rate-limit`).
+    public var rateLimits: RateLimits? = .platform
+    /// A second valid token, read-only: what it may not do (start, abort, resurrect, run-sync) answers 403
+    /// `insufficient-permissions`, like a scoped token without the permission on the platform.
+    public var readOnlyToken: String? = nil
     /// How long `run-sync` and `run-sync-get-dataset-items` wait before answering 408 `run-timeout-exceeded` (the
     /// platform's 300 s; tests set less).
     public var runSyncWaitSecs: Double = 300
@@ -32,7 +40,10 @@ public struct EmulatorConfiguration: Sendable {
         extraTasks: [TaskDefinition] = [],
         faults: [FaultRule] = [],
         memoryLimitMbytes: Int = 32768,
-        runSyncWaitSecs: Double = 300
+        runSyncWaitSecs: Double = 300,
+        concurrentRunsLimit: Int = 32,
+        rateLimits: RateLimits? = .platform,
+        readOnlyToken: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -43,5 +54,8 @@ public struct EmulatorConfiguration: Sendable {
         self.faults = faults
         self.memoryLimitMbytes = memoryLimitMbytes
         self.runSyncWaitSecs = runSyncWaitSecs
+        self.concurrentRunsLimit = concurrentRunsLimit
+        self.rateLimits = rateLimits
+        self.readOnlyToken = readOnlyToken
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -10,6 +11,8 @@ struct EmulatorResponder: HTTPResponder {
 
     let api: EmulatorAPI
     let faults: FaultInjector
+    /// Per-resource limits (nil: `--no-rate-limit`).
+    let rateLimiter: RateLimiter?
     /// Writes one line a request to stderr.
     let logsRequests: Bool
 
@@ -53,6 +56,10 @@ struct EmulatorResponder: HTTPResponder {
             method: request.method, headers: request.headers, rawQuery: request.uri.query, body: body,
             isBodyTooLarge: bodyLength > RequestLimits.maxInputBytes)
         var response: Response
+        var rateLimit: (resource: String, limit: Int)?
+        if let rateLimiter, case .route(let route) = match {
+            rateLimit = route.rateLimit(rateLimiter.limits)
+        }
         if case .closeBefore = fault?.action {
             // Nothing is processed; the response below is never sent.
             try? await context.channel.close()
@@ -63,12 +70,19 @@ struct EmulatorResponder: HTTPResponder {
             response = InjectedBodies.echoedHeaders(request)
         } else if isInNotFoundWindow {
             response = APIError.runNotFound.response
+        } else if let rateLimit, rateLimiter?.admit(resource: rateLimit.resource, limit: rateLimit.limit) == false {
+            response = APIError.rateLimitExceeded(rateLimit.limit).response
         } else if let decodingError, case .route = match {
             response = decodingError.response
         } else {
             response = await route(match, apiRequest)
         }
         response = await Self.replacingBody(of: response, for: fault?.action, api: api, channel: context.channel)
+        if let rateLimiter, path.hasPrefix("/v2/") {
+            // Every answer of the API carries its limit, as the platform's do.
+            let limit = rateLimit?.limit ?? rateLimiter.limits.perResource
+            response.headers[HTTPField.Name("X-RateLimit-Limit")!] = String(limit)
+        }
         if request.method == .head {
             response = response.createHeadResponse()
         }

@@ -121,8 +121,9 @@ enum EmulatorRoute: Sendable, Equatable {
             Row([.get, .head], "/v2/datasets/:dataset/items") { .datasetItems(dataset: $0["dataset"]!) },
         ] + runScopedRows
 
-    /// Every run endpoint under its three prefixes: `/v2/actor-runs/{run}`, the actor's `/runs/{run}` and the
-    /// task's `/runs/{run}` (where `{run}` may be `last`).
+    /// The run endpoints the API has: every one under `/v2/actor-runs/{run}` and under the actor's and the task's
+    /// `/runs/last`; under an actor's `/runs/{run}` only the deprecated get, abort and resurrect; no `resurrect` of a
+    /// task's last run. Paths the spec lacks answer 404 `page-not-found`, as they would on the platform.
     private static let runScopedRows: [Row] = {
         let suffixes: [([HTTPRequest.Method], String, @Sendable (RunReference, [String: String]) -> EmulatorRoute)] = [
             ([.get], "", { reference, _ in .getRun(reference) }),
@@ -134,14 +135,25 @@ enum EmulatorRoute: Sendable, Equatable {
             ([.get, .head], "/dataset/items", { reference, _ in .runDatasetItems(reference) }),
             ([.get], "/dataset", { reference, _ in .runDataset(reference) }),
         ]
+        let actorRunSuffixes: Set<String> = ["", "/abort", "/resurrect"]
         return suffixes.flatMap { methods, suffix, make in
-            [
+            var rows = [
                 Row(methods, "/v2/actor-runs/:run" + suffix) { make(.id($0["run"]!), $0) },
-                Row(methods, "/v2/:acts/:actor/runs/:run" + suffix) { make(.actor($0["actor"]!, run: $0["run"]!), $0) },
-                Row(methods, "/v2/actor-tasks/:task/runs/:run" + suffix) {
-                    make(.task($0["task"]!, run: $0["run"]!), $0)
-                },
+                Row(methods, "/v2/:acts/:actor/runs/last" + suffix) { make(.actor($0["actor"]!, run: "last"), $0) },
             ]
+            if suffix != "/resurrect" {
+                rows.append(
+                    Row(methods, "/v2/actor-tasks/:task/runs/last" + suffix) {
+                        make(.task($0["task"]!, run: "last"), $0)
+                    })
+            }
+            if actorRunSuffixes.contains(suffix) {
+                rows.append(
+                    Row(methods, "/v2/:acts/:actor/runs/:run" + suffix) {
+                        make(.actor($0["actor"]!, run: $0["run"]!), $0)
+                    })
+            }
+            return rows
         }
     }()
 

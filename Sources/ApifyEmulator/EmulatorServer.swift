@@ -51,19 +51,22 @@ public final class EmulatorServer: Sendable {
         }
         let state = EmulatorState(
             actors: actors, tasks: [TaskDefinition.helloTask] + configuration.extraTasks,
-            memoryLimitMbytes: configuration.memoryLimitMbytes)
+            memoryLimitMbytes: configuration.memoryLimitMbytes, concurrentRunsLimit: configuration.concurrentRunsLimit)
         let requestLog = RequestLog()
         let stopFlag = StopFlag()
         let advertisedHost = ["0.0.0.0", "::", ""].contains(configuration.host) ? "127.0.0.1" : configuration.host
         let api = EmulatorAPI(
             state: state, requestLog: requestLog, configuredToken: configuration.token,
-            advertisedHost: advertisedHost, stopFlag: stopFlag, runSyncWaitSecs: configuration.runSyncWaitSecs)
+            readOnlyToken: configuration.readOnlyToken, advertisedHost: advertisedHost, stopFlag: stopFlag,
+            runSyncWaitSecs: configuration.runSyncWaitSecs)
         let faults = FaultInjector(global: configuration.faults, actors: actors)
         // Hummingbird logs to stdout by default, and stdout's first line belongs to the base URL.
         let silentLogger = Logger(label: "apify-emulator") { _ in SwiftLogNoOpLogHandler() }
         let (boundPorts, boundPortsContinuation) = AsyncThrowingStream<Int, any Error>.makeStream()
         let application = Application(
-            responder: EmulatorResponder(api: api, faults: faults, logsRequests: !configuration.quiet),
+            responder: EmulatorResponder(
+                api: api, faults: faults, rateLimiter: configuration.rateLimits.map(RateLimiter.init(limits:)),
+                logsRequests: !configuration.quiet),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

@@ -18,12 +18,14 @@ extension EmulatorState {
     /// exceed the account's limit; the check and the start are one step of the actor, so parallel starts cannot
     /// both slip under the limit.
     func startRun(of actor: ActorDefinition, _ launch: RunLaunch) throws(APIError) -> ActorRun {
+        try checkConcurrentRuns()
         try checkMemory(launch.options.memoryMbytes, excluding: nil)
         let now = Date()
         var run = ActorRun(
             id: PlatformID.random(),
             actorId: actor.id,
-            userId: PlatformID.stable(for: "user:\(actor.username)"),
+            // The caller's account, not the actor owner's: runs belong to whoever started them.
+            userId: EmulatedUser.id,
             buildId: launch.build.id,
             buildNumber: launch.build.number,
             options: launch.options,
@@ -56,6 +58,7 @@ extension EmulatorState {
                 message: "Only a finished run can be resurrected; run \(id) is \(run.status.rawValue).")
         }
         guard let actor = actor(id: run.actorId) else { throw .actorNotFound }
+        try checkConcurrentRuns()
         try checkMemory(options.memoryMbytes, excluding: id)
         let now = Date()
         run.earlierDurationMillis = run.durationMillis(now: now)
@@ -113,15 +116,31 @@ extension EmulatorState {
             .sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
     }
 
-    /// The newest run of an actor or task, optionally only among runs with one status.
-    func lastRun(actorID: String?, taskID: String?, status: RunStatus?) -> ActorRun? {
-        runs(actorID: actorID, taskID: taskID).last { status == nil || $0.status == status }
+    /// The newest run of an actor or task, optionally only among runs with one status and one origin.
+    func lastRun(actorID: String?, taskID: String?, status: RunStatus?, origin: String? = nil) -> ActorRun? {
+        runs(actorID: actorID, taskID: taskID).last {
+            (status == nil || $0.status == status) && (origin == nil || $0.origin == origin)
+        }
     }
 
     /// The log lines from `index` on, and whether the run has ended; nil for an unknown run.
     func logLines(runID: String, from index: Int) -> (lines: ArraySlice<String>, isTerminal: Bool)? {
         guard let run = runs[runID] else { return nil }
         return (run.logLines.dropFirst(index), run.status.isTerminal)
+    }
+
+    /// 402 `concurrent-runs-limit-exceeded` when one more run would exceed the account's concurrent runs.
+    private func checkConcurrentRuns() throws(APIError) {
+        let going = runs.values.count { !$0.status.isTerminal }
+        guard going < concurrentRunsLimit else {
+            throw APIError(
+                status: HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"),
+                type: "concurrent-runs-limit-exceeded",
+                message:
+                    "By launching this job you will exceed the limit of \(concurrentRunsLimit) concurrent runs for "
+                    + "your account (currently running: \(going)). Please consider an upgrade to a higher plan or wait "
+                    + "for other runs to finish.")
+        }
     }
 
     private func checkMemory(_ requested: Int, excluding runID: String?) throws(APIError) {

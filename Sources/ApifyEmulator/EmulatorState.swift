@@ -16,6 +16,8 @@ actor EmulatorState {
     var datasets: [String: [JSONValue]] = [:]
     /// The account's memory limit: READY and RUNNING runs may use at most this much together.
     let memoryLimitMbytes: Int
+    /// How many runs may be going at once.
+    let concurrentRunsLimit: Int
     /// Requests waiting for a run to change, by waiter number. A waiter is registered before it parks (no
     /// continuation yet) so that a deadline that fires first can cancel it without a race.
     private var changeWaiters: [Int: (runID: String, continuation: CheckedContinuation<Void, Never>?)] = [:]
@@ -26,8 +28,12 @@ actor EmulatorState {
 
     /// Definitions later in the list replace earlier ones with the same ID or name, so `--actors` can override a
     /// built-in.
-    init(actors: [ActorDefinition], tasks: [TaskDefinition] = [], memoryLimitMbytes: Int = 32768) {
+    init(
+        actors: [ActorDefinition], tasks: [TaskDefinition] = [], memoryLimitMbytes: Int = 32768,
+        concurrentRunsLimit: Int = 32
+    ) {
         self.memoryLimitMbytes = memoryLimitMbytes
+        self.concurrentRunsLimit = concurrentRunsLimit
         for task in tasks {
             if let previousID = taskIDsByName[task.fullName.lowercased()] {
                 tasksByID[previousID] = nil

@@ -12,7 +12,8 @@ public enum JSONValue: Sendable, Equatable {
     case double(Double)
     case string(String)
     case array([JSONValue])
-    /// Members in output order. Decoding sorts keys, because `Decoder` does not preserve the order of the source.
+    /// Members in output order: the source's order when parsed (``parse(_:)``, or decoded with
+    /// ``orderedSourceKey``), else sorted by key, because a `Decoder` does not tell the order of the source.
     case object([Member])
 
     /// One member of an object.
@@ -32,9 +33,31 @@ public enum JSONValue: Sendable, Equatable {
         return members.first { $0.key == key }?.value
     }
 
-    /// Parses UTF-8 JSON bytes; top-level scalars are accepted.
+    /// Parses UTF-8 JSON bytes, keeping object members in their order; top-level scalars are accepted.
     public static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        try JSONParser.parse(bytes)
+    }
+
+    /// A `JSONDecoder.userInfo` key for the same document parsed by ``parse(_:)``: a `JSONValue` decoded with it is
+    /// taken from that document at its coding path, so objects keep the member order the file gave them.
+    public static let orderedSourceKey = CodingUserInfoKey(rawValue: "ApifyEmulator.JSONValue.orderedSource")!
+
+    /// The value at a decoder's coding path (object members by name, array elements by index).
+    func value(at path: [any CodingKey]) -> JSONValue? {
+        var node = self
+        for key in path {
+            switch node {
+            case .array(let elements):
+                guard let index = key.intValue, elements.indices.contains(index) else { return nil }
+                node = elements[index]
+            case .object:
+                guard let member = node[key.stringValue] else { return nil }
+                node = member
+            default:
+                return nil
+            }
+        }
+        return node
     }
 
     /// The same value with the members of every object sorted by key: a canonical form for generated records.
@@ -129,6 +152,12 @@ extension JSONValue: Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        if let source = decoder.userInfo[Self.orderedSourceKey] as? JSONValue,
+            let value = source.value(at: decoder.codingPath)
+        {
+            self = value
+            return
+        }
         if let container = try? decoder.container(keyedBy: MemberKey.self) {
             let keys = container.allKeys.sorted { $0.stringValue < $1.stringValue }
             self = .object(try keys.map { Member($0.stringValue, try container.decode(JSONValue.self, forKey: $0)) })

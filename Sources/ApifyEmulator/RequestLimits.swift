@@ -4,4 +4,6 @@ enum RequestLimits {
     static let maxInputBytes = 9 * 1024 * 1024
     /// `waitForFinish` is clamped to this many seconds, never rejected for being larger.
     static let maxWaitForFinishSecs = 60.0
+    /// The default and the largest page of a list (runs).
+    static let maxListLimit = 1000
 }

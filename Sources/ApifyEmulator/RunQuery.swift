@@ -67,6 +67,55 @@ struct RunQuery {
         return result
     }
 
+    /// `origin` (one of the spec's `RunOrigin` values), for `runs/last`.
+    func origin() throws(APIError) -> String? {
+        guard let text = self["origin"] else { return nil }
+        guard Self.runOrigins.contains(text) else {
+            throw .invalidInput(
+                "Invalid value of \"origin\" parameter: \"\(text)\" is not one of "
+                    + Self.runOrigins.joined(separator: ", ") + ".")
+        }
+        return text
+    }
+
+    /// The spec's `RunOrigin` enum.
+    static let runOrigins = [
+        "DEVELOPMENT", "WEB", "API", "SCHEDULER", "TEST", "WEBHOOK", "ACTOR", "CLI", "CI", "STANDBY", "MCP",
+    ]
+
+    /// The page size of a list: at most 1000, the default; `0`, which the official clients send to mean "no limit"
+    /// (`runs().iterate()`), is that default too, since the answer's `limit` has the spec's `minimum: 1`.
+    func listLimit() throws(APIError) -> Int {
+        guard let limit = try integer("limit") else { return RequestLimits.maxListLimit }
+        guard limit >= 0 else {
+            throw .invalidInput("Invalid value of \"limit\" parameter: \(limit) is not 0 or more.")
+        }
+        return limit == 0 ? RequestLimits.maxListLimit : min(limit, RequestLimits.maxListLimit)
+    }
+
+    /// An ISO 8601 date-time (`2026-08-05T13:31:45.123Z`, fractions optional) in milliseconds since 1970, for the
+    /// inclusive `startedAfter` / `startedBefore` filters; the API's own timestamps have millisecond precision.
+    func milliseconds(_ name: String) throws(APIError) -> Int64? {
+        guard let text = self[name] else { return nil }
+        guard let milliseconds = Self.milliseconds(of: text) else {
+            throw .invalidInput(
+                "Invalid value of \"\(name)\" parameter: \"\(text)\" is not an ISO 8601 date-time.")
+        }
+        return milliseconds
+    }
+
+    /// The milliseconds of an ISO 8601 text, rounded to the nearest one: run times are compared through the text the
+    /// API shows for them, so a client that sends a run's `startedAt` back finds that run.
+    static func milliseconds(of text: String) -> Int64? {
+        let styles = [Date.ISO8601FormatStyle(includingFractionalSeconds: true), Date.ISO8601FormatStyle()]
+        for style in styles {
+            if let date = try? style.parse(text) {
+                return Int64((date.timeIntervalSince1970 * 1000).rounded())
+            }
+        }
+        return nil
+    }
+
     func maxItems() throws(APIError) -> Int? {
         guard let value = try integer("maxItems") else { return nil }
         guard value > 0 else {

@@ -21,6 +21,10 @@ struct EmulatorCommand: AsyncParsableCommand {
             --faults injects failures, e.g. 'POST /v2/actors/*/runs: close-after; GET /v2/actor-runs/*: 503 x2' \
             (syntax: the FAULTS section of ACTORS.md).
 
+            Natural limits as on the platform: per-resource rate limits (60 requests/s, 200 for record reads, 400 for \
+            run starts; X-RateLimit-Limit on every answer, 429 rate-limit-exceeded above it), --concurrent-runs \
+            (402 concurrent-runs-limit-exceeded) and --memory-limit (402 actor-memory-limit-exceeded).
+
             GET /_emulator/requests lists every request received, as JSON, for CI scripts to assert on.
             """
     )
@@ -48,6 +52,23 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The account memory limit of READY and RUNNING runs, in MB.", valueName: "mb"))
     var memoryLimit = 32768
 
+    @Option(help: ArgumentHelp("How many runs may be going at once.", valueName: "n"))
+    var concurrentRuns = 32
+
+    @Option(
+        help: ArgumentHelp(
+            "Requests per second per resource, for every endpoint (default: the platform's 60, 200, 400).",
+            valueName: "n"))
+    var rateLimit: Int?
+
+    @Flag(help: "Do not limit requests per resource (no 429 rate-limit-exceeded, no X-RateLimit-Limit).")
+    var noRateLimit = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Also accept this token, read-only: starts, aborts and resurrects with it answer 403.", valueName: "token"))
+    var readOnlyToken: String?
+
     @Option(help: ArgumentHelp("How long run-sync waits before 408 run-timeout-exceeded.", valueName: "seconds"))
     var runSyncWait: Double = 300
 
@@ -57,6 +78,15 @@ struct EmulatorCommand: AsyncParsableCommand {
         }
         guard memoryLimit > 0 else {
             throw ValidationError("--memory-limit must be more than 0, got \(memoryLimit)")
+        }
+        guard concurrentRuns > 0 else {
+            throw ValidationError("--concurrent-runs must be more than 0, got \(concurrentRuns)")
+        }
+        if let rateLimit, rateLimit <= 0 {
+            throw ValidationError("--rate-limit must be more than 0, got \(rateLimit)")
+        }
+        if rateLimit != nil, noRateLimit {
+            throw ValidationError("--rate-limit and --no-rate-limit exclude each other")
         }
         guard runSyncWait >= 0, runSyncWait.isFinite else {
             throw ValidationError("--run-sync-wait must be 0 or more seconds, got \(runSyncWait)")
@@ -75,7 +105,9 @@ struct EmulatorCommand: AsyncParsableCommand {
         let configuration = EmulatorConfiguration(
             host: host, port: port, token: token, quiet: quiet, extraActors: catalog.actors,
             extraTasks: catalog.tasks, faults: try FaultRule.parse(faults ?? ""), memoryLimitMbytes: memoryLimit,
-            runSyncWaitSecs: runSyncWait)
+            runSyncWaitSecs: runSyncWait, concurrentRunsLimit: concurrentRuns,
+            rateLimits: noRateLimit ? nil : rateLimit.map(RateLimits.uniform) ?? .platform, readOnlyToken: readOnlyToken
+        )
         let signals = TerminationSignals()
         let server = try await EmulatorServer.start(configuration)
         // Unbuffered, so a parent reading the first line sees it at once even through a pipe.

@@ -31,7 +31,8 @@ struct ActorDefinitionTests {
         #expect(
             actor.steps == [
                 .log("start"), .sleep(.seconds(0.25)), .sleep(.template("{{input.s|1}}")), .statusMessage("half way"),
-                .record(RecordStep(key: "A", source: .json(.object([.init("a", .null), .init("z", 1)])))),
+                // The file's member order is kept (records sort their keys only when they are written).
+                .record(RecordStep(key: "A", source: .json(.object([.init("z", 1), .init("a", .null)])))),
                 .record(RecordStep(key: "B", contentType: "text/csv", source: .text("t"))),
                 .record(RecordStep(key: "C", source: .bytes([0, 1]), redirect: true)),
                 .record(RecordStep(key: "D", source: .generatedBytes(10))),
@@ -40,8 +41,11 @@ struct ActorDefinitionTests {
                 .pushItems([.object([.init("n", 1)])]),
                 .finish(FinishStep(status: .failed, exitCode: 2, statusMessage: "bad")),
             ])
+        // `JSONEncoder` does not keep member order either, so the round trip is compared with keys sorted.
+        let sorted = JSONEncoder()
+        sorted.outputFormatting = .sortedKeys
         let reencoded = try JSONDecoder().decode(ActorCatalog.self, from: JSONEncoder().encode(catalog))
-        #expect(reencoded == catalog)
+        #expect(try sorted.encode(reencoded) == sorted.encode(catalog))
     }
 
     @Test(

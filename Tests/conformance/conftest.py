@@ -24,6 +24,7 @@ import requests
 from apify_spec import REPO_ROOT, ApifySpec, SpecError
 
 TOKEN = "conformance-token"
+READ_ONLY_TOKEN = "conformance-read-only-token"
 
 # --- scripted actors and tasks (format: Sources/ApifyEmulator/ApifyEmulator.docc/ACTORS.md) -------------------------
 
@@ -48,6 +49,12 @@ RECORDS_ID = "confRecordKinds01"
 ECHO_TASK_ID = "confEchoTask00001"
 ECHO_TASK_INPUT = {"a": 1, "b": "task", "nested": {"x": 1, "y": 2}}
 PUSHER_TASK_ID = "confPusherTask001"
+NESTED_ID = "confNestedItems01"
+# Keys deliberately not in alphabetical order: the API keeps the order items were pushed with.
+NESTED_ITEMS = [
+    {"zeta": 1, "alpha": "first", "shop": {"name": "North", "geo": {"lat": 50.1, "lng": 14.4}}, "tags": ["a", "b"]},
+    {"zeta": 2, "alpha": "second", "shop": {"name": "South"}, "tags": [], "ok": True, "none": None},
+]
 
 ACTORS_FILE = {
     "actors": [
@@ -98,6 +105,12 @@ ACTORS_FILE = {
                 {"record": {"key": "page.html", "text": "<p>hi</p>", "contentType": "text/html; charset=utf-8"}},
                 {"record": {"key": "copy", "fromInput": True}},
             ],
+        },
+        {
+            "id": NESTED_ID,
+            "username": "conformance",
+            "name": "nested",
+            "steps": [{"pushItems": NESTED_ITEMS}],
         },
         {
             "id": TIMEOUT_ID,
@@ -225,7 +238,11 @@ def actors_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def start_emulator(binary: Path, actors_file: Path, *extra: str) -> Emulator:
-    return Emulator(binary, ["--port", "0", "--token", TOKEN, "--quiet", "--actors", str(actors_file), *extra])
+    return Emulator(
+        binary,
+        ["--port", "0", "--token", TOKEN, "--read-only-token", READ_ONLY_TOKEN, "--quiet", "--actors", str(actors_file),
+         *extra],
+    )
 
 
 FLAKY_ID = "confFlakyActor001"
