@@ -1,6 +1,6 @@
 import ApifyClient
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Glibc
 import Synchronization
 
@@ -115,7 +115,8 @@ struct BatchCommand: ActorRunSubcommand {
         let reader = try InputLines(path: path)
         var spool: (fd: Int32, path: String)?
         if path == "-" {
-            var template = Array("\(NSTemporaryDirectory())/actor-run-inputs-XXXXXX".utf8CString)
+            var template = Array(
+                "\(ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp")/actor-run-inputs-XXXXXX".utf8CString)
             let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
             guard fd >= 0 else {
                 throw CommandFailure(status: .inputUnreadable, message: "cannot keep stdin in a temporary file")

@@ -1,5 +1,5 @@
 import ApifyClient
-import Foundation
+import FoundationEssentials
 import Glibc
 import Synchronization
 
@@ -72,12 +72,11 @@ final class BatchOutput: Sendable {
     }
 
     deinit {
-        runsLog.withLock { close($0) }
+        _ = runsLog.withLock { close($0) }
     }
 
     static func baseName(_ line: Int) -> String {
-        let digits = String(line)
-        return String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+        zeroPadded(line, width: 6)
     }
 
     static let umask: mode_t = {
@@ -93,7 +92,7 @@ final class BatchOutput: Sendable {
     /// The extension a content type gets: `.json`, `.txt`, `.html`, ..., `.bin` for the rest.
     static func fileExtension(_ contentType: String?) -> String {
         let type =
-            (contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) }?
+            (contentType ?? "").split(separator: ";").first.map { $0.trimmingWhitespace() }?
             .lowercased() ?? ""
         switch type {
         case "application/json",
@@ -121,15 +120,51 @@ final class BatchOutput: Sendable {
             unlink(capture.temporaryPath)
         }
         guard let run = outcome.endedRun else { return file }
-        var entry: [String: Any] = ["line": line, "runId": run.id, "status": run.status.rawValue]
-        entry["file"] = file ?? NSNull()
-        entry["exitCode"] = run.exitCode ?? NSNull()
-        entry["durationMillis"] = run.stats?.durationMillis ?? NSNull()
-        if var bytes = try? JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys]) {
+        let entry = RunsEntry(
+            line: line, runId: run.id, status: run.status.rawValue, file: file, exitCode: run.exitCode,
+            durationMillis: run.stats?.durationMillis)
+        if var bytes = try? Self.encoder.encode(entry) {
             bytes.append(0x0A)
             runsLog.withLock { fd in bytes.withUnsafeBytes { _ = try? FileDescriptorWriter.write($0, to: fd) } }
         }
         return file
+    }
+
+    /// A line of `runs.jsonl`; absent values are written as `null`.
+    private struct RunsEntry: Encodable {
+        var line: Int
+        var runId: String
+        var status: String
+        var file: String?
+        var exitCode: Int?
+        var durationMillis: Int?
+
+        private enum CodingKeys: String, CodingKey {
+            case line, runId, status, file, exitCode, durationMillis
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(line, forKey: .line)
+            try container.encode(runId, forKey: .runId)
+            try container.encode(status, forKey: .status)
+            try container.encode(file, forKey: .file)
+            try container.encode(exitCode, forKey: .exitCode)
+            try container.encode(durationMillis, forKey: .durationMillis)
+        }
+    }
+
+    /// The head of a stdout line; `output` is spliced in as the record's own bytes.
+    private struct StdoutHead: Encodable {
+        var line: Int
+        var runId: String
+        var status: String
+    }
+
+    private static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
     }
 
     private static let stdout = Mutex(())
@@ -138,8 +173,8 @@ final class BatchOutput: Sendable {
     /// when it is JSON.
     static func printLine(_ line: Int, _ outcome: CallOutcome, _ capture: MemoryCapture?) {
         guard let run = outcome.endedRun else { return }
-        let head: [String: Any] = ["line": line, "runId": run.id, "status": run.status.rawValue]
-        guard var bytes = try? JSONSerialization.data(withJSONObject: head, options: [.sortedKeys]) else { return }
+        let head = StdoutHead(line: line, runId: run.id, status: run.status.rawValue)
+        guard var bytes = try? encoder.encode(head) else { return }
         var output = Array("null".utf8)
         if case .succeeded(_, let info) = outcome, let capture, !capture.isTruncated,
             RunInput.isJSON(contentType: info.contentType ?? ""), (try? JSONSyntaxChecker.check(capture.bytes)) != nil
@@ -237,7 +272,7 @@ final class BatchProgress: Sendable {
 
     private static func clock(_ duration: Duration) -> String {
         let seconds = Int(duration.components.seconds)
-        return String(format: "%d:%02d", seconds / 60, seconds % 60)
+        return "\(seconds / 60):" + zeroPadded(seconds % 60, width: 2)
     }
 
     /// The summary, and the exit status: 0 only if every line SUCCEEDED, 1 if any did not, 130 after an interrupt.

@@ -1,6 +1,7 @@
 import ApifyClient
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where the API is and who we are to it.
 struct ConnectionFlags: ParsableArguments {
@@ -117,7 +118,7 @@ struct ConnectionFlags: ParsableArguments {
     }
 
     private static func isLoopback(_ host: String) -> Bool {
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        let bare = host.filter { $0 != "[" && $0 != "]" }.lowercased()
         return bare == "localhost" || bare.hasSuffix(".localhost") || bare == "::1" || bare.hasPrefix("127.")
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Finds the API token, first found wins: `--token-file`, `--token`, `APIFY_TOKEN`, then the `token` field
 /// of `~/.apify/auth.json` as `apify login` writes it (read only, never written).
@@ -20,7 +20,7 @@ struct Credentials {
     /// Surrounding whitespace (a file's last newline) goes; anything else that could break the header line
     /// (a line break inside, a control character) is refused here rather than sent.
     private func checked(_ text: String, from source: String) throws(CommandFailure) -> String {
-        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = text.trimmingWhitespace()
         guard !token.isEmpty else {
             throw CommandFailure(status: .notAuthorized, message: "the API token in \(source) is empty")
         }
@@ -35,9 +35,14 @@ struct Credentials {
     private func tokenFromAuthFile() throws(CommandFailure) -> String? {
         guard let home = environment["HOME"],
             let data = FileManager.default.contents(atPath: "\(home)/.apify/auth.json"),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let token = object["token"] as? String, !token.isEmpty
+            let file = try? JSONDecoder().decode(AuthFile.self, from: data),
+            let token = file.token, !token.isEmpty
         else { return nil }
         return try checked(token, from: "~/.apify/auth.json")
     }
+}
+
+/// The part of `apify login`'s `~/.apify/auth.json` this tool reads.
+private struct AuthFile: Decodable {
+    var token: String?
 }

@@ -70,8 +70,11 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
 
     /// The table as help text: one code a line.
     static var table: String {
-        allCases.map { "  \(String($0.rawValue).padding(toLength: 5, withPad: " ", startingAt: 0))\($0.meaning)" }
-            .joined(separator: "\n")
+        allCases.map { code in
+            let number = String(code.rawValue)
+            return "  " + number + String(repeating: " ", count: max(1, 5 - number.count)) + code.meaning
+        }
+        .joined(separator: "\n")
     }
 }
 

@@ -1,6 +1,6 @@
 import ApifyClient
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// Where the input comes from and how it is sent.
 struct InputFlags: ParsableArguments {
@@ -35,7 +35,7 @@ struct InputFlags: ParsableArguments {
         }
         let parts = contentType.split(separator: ";")[...].first?.split(separator: "/") ?? []
         let isPrintable = contentType.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
-        guard parts.count == 2, parts.allSatisfy({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }), isPrintable
+        guard parts.count == 2, parts.allSatisfy({ !$0.trimmingWhitespace().isEmpty }), isPrintable
         else {
             throw ValidationError("--content-type must be a media type like application/json, got '\(contentType)'")
         }

@@ -1,5 +1,5 @@
 import ApifyClient
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// Where the run's input comes from, as the flags said.

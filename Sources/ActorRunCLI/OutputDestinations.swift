@@ -1,5 +1,5 @@
 import ApifyClient
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// Whether writes to `fd` may wait on another process: a terminal, a pipe, a socket. A regular file or a device
@@ -136,7 +136,7 @@ final class AtomicFileDestination: RecordDestination, @unchecked Sendable {
     }
     /// The PID in a temporary file's name (`.NAME.actor-run-PID-XXXXXX`), if the name is one of ours.
     static func owningProcess(ofTemporary name: String) -> pid_t? {
-        guard name.hasPrefix("."), let marker = name.range(of: ".actor-run-", options: .backwards) else { return nil }
+        guard name.hasPrefix("."), let marker = name.ranges(of: ".actor-run-").last else { return nil }
         let parts = name[marker.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[1].count == 6, let pid = pid_t(parts[0]), pid > 0 else { return nil }
         return pid

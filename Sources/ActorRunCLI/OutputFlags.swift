@@ -1,6 +1,7 @@
 import ApifyClient
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// How long this client waits for a run.
 struct WaitLimitFlags: ParsableArguments {

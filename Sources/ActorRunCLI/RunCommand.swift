@@ -1,6 +1,6 @@
 import ApifyClient
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `actor-run <actor>` (also spelled `actor-run run <actor>`): start an actor, wait, print its OUTPUT record.
 struct RunCommand: ActorRunSubcommand {

@@ -1,6 +1,6 @@
 import ApifyClient
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// Run options: sent to the platform in the query of "Run actor".
 struct RunFlags: ParsableArguments {

@@ -269,7 +269,7 @@ public struct ActorCall: Sendable {
                 events(.waitingForResources(error, retryIn: pause))
                 let clock = self.clock
                 let delay = pause
-                let slept = try await control.interruptible { () async throws(ApifyError) in
+                let slept: Void? = try await control.interruptible { () async throws(ApifyError) in
                     do {
                         try await clock.sleep(for: delay)
                     } catch {

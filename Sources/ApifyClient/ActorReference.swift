@@ -8,7 +8,7 @@ public struct ActorReference: Sendable, Equatable, CustomStringConvertible {
         let slashes = text.filter { $0 == "/" }.count
         var path = text
         if slashes == 1 && !text.contains("~") {
-            path = text.replacingOccurrences(of: "/", with: "~")
+            path = text.replacing("/", with: "~")
         }
         let parts = path.split(separator: "~", omittingEmptySubsequences: false)
         let isValid =

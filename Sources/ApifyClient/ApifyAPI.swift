@@ -1,5 +1,5 @@
 import CurlHTTP
-import Foundation
+import FoundationEssentials
 
 /// Where the API is and who is calling it.
 public struct ApifyConfiguration: Sendable {
@@ -313,19 +313,13 @@ extension RunTarget {
 
 /// Percent-encodes a path segment or a query name or value alike.
 func escape(_ component: String) -> String {
-    component.addingPercentEncoding(withAllowedCharacters: .urlPathComponentAllowed) ?? component
-}
-
-extension CharacterSet {
-    /// RFC 3986 unreserved characters: everything else in a path segment or query part is percent-encoded.
-    fileprivate static let urlPathComponentAllowed = CharacterSet(
-        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    percentEncoded(component)
 }
 
 extension Duration {
     /// `1.5 s`, for people.
     public var formattedSeconds: String {
         let seconds = Double(components.seconds) + Double(components.attoseconds) / 1e18
-        return String(format: "%.1f s", seconds)
+        return oneDecimal(seconds) + " s"
     }
 }

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import Glibc
+import Synchronization
 
 /// What a batch has done, line by line, kept in its output directory so that a re-run picks up where it stopped.
 ///
@@ -29,9 +30,9 @@ public final class BatchJournal: @unchecked Sendable {
         var file: String?
     }
 
-    private let lock = NSLock()
     private let fd: Int32
-    private var states: [Int: LineState] = [:]
+    /// Each line's state; the lock also keeps appends whole.
+    private let states = Mutex<[Int: LineState]>([:])
 
     /// Opens (or creates) the journal in `directory` and reads what an earlier run of the batch recorded. A torn
     /// last entry (the process was killed mid-write) is ignored.
@@ -51,6 +52,7 @@ public final class BatchJournal: @unchecked Sendable {
             data.append(contentsOf: buffer[..<count])
         }
         let decoder = JSONDecoder()
+        var states: [Int: LineState] = [:]
         for line in data.split(separator: 0x0A) {
             guard let entry = try? decoder.decode(Entry.self, from: Data(line)) else { continue }
             var state = states[entry.line] ?? LineState()
@@ -63,6 +65,7 @@ public final class BatchJournal: @unchecked Sendable {
             if let file = entry.file { state.file = file }
             states[entry.line] = state
         }
+        self.states.withLock { $0 = states }
     }
 
     deinit {
@@ -70,7 +73,7 @@ public final class BatchJournal: @unchecked Sendable {
     }
 
     public func state(of line: Int) -> LineState? {
-        lock.withLock { states[line] }
+        states.withLock { $0[line] }
     }
 
     /// Before a start: the marker it carries, so that a lost answer (or a kill) can be looked up.
@@ -93,7 +96,7 @@ public final class BatchJournal: @unchecked Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var bytes = try? Array(encoder.encode(entry)) else { return }
         bytes.append(0x0A)
-        let failure: Int32? = lock.withLock {
+        let failure: Int32? = states.withLock { states in
             var offset = 0
             while offset < bytes.count {
                 let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where and why a JSON text is malformed, in the terms an editor shows: 1-based line and column.
 public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -224,7 +224,7 @@ public struct JSONSyntaxChecker {
         guard index < bytes.count else { return "end of input" }
         let byte = bytes[index]
         if byte >= 0x21 && byte < 0x7F { return "'\(Character(UnicodeScalar(byte)))'" }
-        return String(format: "byte 0x%02X", byte)
+        return "byte 0x" + hexByte(byte)
     }
 
     /// Line and column of the current position; columns count characters, not bytes.

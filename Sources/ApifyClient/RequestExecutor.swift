@@ -1,5 +1,5 @@
 import CurlHTTP
-import Foundation
+import FoundationEssentials
 
 /// Whether a request may be sent again when its answer is not a usable one.
 enum RepeatPolicy: Sendable {
@@ -218,28 +218,20 @@ private struct RetryState {
 /// `Retry-After`: seconds, or an HTTP date (RFC 9110 §10.2.3).
 enum RetryAfter {
     static func delay(from value: String, now: Date = Date()) -> Duration? {
-        let text = value.trimmingCharacters(in: .whitespaces)
+        let text = value.trimmingWhitespace()
         if let seconds = Double(text), seconds.isFinite, seconds >= 0 {
             return .milliseconds(Int64(min(seconds, 3600) * 1000))
         }
-        guard let date = httpDate.date(from: text) else { return nil }
-        let seconds = max(0, min(date.timeIntervalSince(now), 3600))
+        guard let date = secondsSince1970(httpDate: text) else { return nil }
+        let seconds = max(0, min(Double(date) - now.timeIntervalSince1970, 3600))
         return .milliseconds(Int64(seconds * 1000))
-    }
-
-    private static var httpDate: DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter
     }
 }
 
 extension ApifyError {
     /// The text before the first `: `, which names what was being done (`cannot get run X`).
     var action: String {
-        guard let range = message.range(of: ": ") else { return message }
+        guard let range = message.firstRange(of: ": ") else { return message }
         return String(message[..<range.lowerBound])
     }
 

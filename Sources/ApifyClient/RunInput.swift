@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The input of a run: the body of "Run actor", sent with its media type and stored as the `INPUT` record.
 public struct RunInput: Sendable, Equatable {
@@ -17,7 +17,7 @@ public struct RunInput: Sendable, Equatable {
     public var isJSON: Bool { Self.isJSON(contentType: contentType) }
 
     public static func isJSON(contentType: String) -> Bool {
-        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let type = contentType.split(separator: ";").first.map { $0.trimmingWhitespace() } ?? ""
         let lowered = type.lowercased()
         return lowered == "application/json" || lowered.hasSuffix("+json")
     }

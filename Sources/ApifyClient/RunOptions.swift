@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The platform's run options, as the query of "Run actor" carries them. `nil` leaves the actor's default.
 public struct RunOptions: Sendable, Equatable {

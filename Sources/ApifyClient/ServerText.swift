@@ -7,8 +7,11 @@ public struct ServerText: Sendable {
     /// Replaced wherever it appears in server text.
     public let token: String?
 
+    /// A token shorter than this (a test's `t`) is no secret worth mangling every word that contains it.
+    static let shortestRedactedToken = 8
+
     public init(token: String?) {
-        self.token = token.flatMap { $0.isEmpty ? nil : $0 }
+        self.token = token.flatMap { $0.count < Self.shortestRedactedToken ? nil : $0 }
     }
 
     /// One line: every C0/C1 control (CR and LF too) and DEL becomes a space or a `\u{…}` escape, and the

@@ -10,6 +10,15 @@
 
 static int setup_done = 0;
 
+// Until the command takes signals over (Interrupts), a signal means nothing was sent yet: say so and end as the
+// contract says (130), rather than die by the signal.
+static void ar_early_signal(int number) {
+    (void)number;
+    static const char message[] = "actor-run: interrupted before any run was started\n";
+    (void)!write(2, message, sizeof message - 1);
+    _exit(130);
+}
+
 __attribute__((constructor)) static void ar_process_setup(void) {
     // A closed stdin, stdout or stderr (`>&-`, `<&-`) would be reused by the next descriptor opened (an epoll, a
     // socket, the output file), and the run ID or a log line would land there: point them at /dev/null.
@@ -30,6 +39,9 @@ __attribute__((constructor)) static void ar_process_setup(void) {
     // Until the command decides what a signal means, SIGINT, SIGTERM and SIGHUP wait (Interrupts takes them over
     // through Dispatch); a write to a closed pipe is an EPIPE to handle, not a silent death mid-write.
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, ar_early_signal);
+    signal(SIGTERM, ar_early_signal);
+    signal(SIGHUP, ar_early_signal);
     setup_done = 1;
 }
 

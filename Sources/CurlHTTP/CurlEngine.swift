@@ -1,5 +1,6 @@
 import CCurl
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// `curl_global_init` exactly once per process, before any handle exists (it sets up OpenSSL and is not
@@ -37,9 +38,7 @@ final class CurlEngine: @unchecked Sendable {
             fatalError("curl_multi_init failed: out of memory")
         }
         self.multi = multi
-        let thread = Thread { [self] in loop() }
-        thread.name = "actor-run.curl"
-        thread.start()
+        startThread { [self] in loop() }
     }
 
     func makeID() -> UInt64 {
@@ -160,4 +159,22 @@ final class CurlEngine: @unchecked Sendable {
             transfer.complete(code: code)
         }
     }
+}
+
+/// Starts a detached thread of its own (Foundation's `Thread` is not in FoundationEssentials).
+private func startThread(_ body: @escaping @Sendable () -> Void) {
+    final class Start {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    let start = Unmanaged.passRetained(Start(body)).toOpaque()
+    var thread = pthread_t()
+    let created = pthread_create(
+        &thread, nil,
+        { context in
+            Unmanaged<Start>.fromOpaque(context!).takeRetainedValue().body()
+            return nil
+        }, start)
+    guard created == 0 else { fatalError("cannot start the libcurl thread: \(String(cString: strerror(created)))") }
+    pthread_detach(thread)
 }

@@ -141,8 +141,8 @@ import Testing
 
     /// Server text on the terminal: controls escaped, line breaks flattened, the token replaced.
     @Test func serverTextIsMadeSafe() {
-        let text = ServerText(token: "s3cret")
-        #expect(text.line("a\u{1B}]0;t\u{07}\r\nactor-run: x s3cret") == "a\\u{1B}]0;t\\u{7}  actor-run: x ***")
+        let text = ServerText(token: "s3cret-token")
+        #expect(text.line("a\u{1B}]0;t\u{07}\r\nactor-run: x s3cret-token") == "a\\u{1B}]0;t\\u{7}  actor-run: x ***")
         #expect(text.log("ok\n\u{1B}[31mred\tz\u{9B}\n") == "ok\n\\u{1B}[31mred\tz\\u{9B}\n")
         #expect(ServerText.isRunID("AbC123"))
         #expect(!ServerText.isRunID("ab\u{1B}"))

@@ -358,7 +358,7 @@ import Testing
     @Test func waitForResourcesStartsOnceTheLimitAllows() async throws {
         try await Harness.withEmulator(memoryLimitMbytes: 1024) { server in
             let first = try await Harness.run(
-                ["emulator/sleep", "-i", #"{"seconds": 2}"#, "--memory", "1024", "--detach"], emulator: server)
+                ["emulator/sleep", "-i", #"{"seconds": 5}"#, "--memory", "1024", "--detach"], emulator: server)
             #expect(first.status == 0, "\(first.stderr)")
             let refused = try await Harness.run(
                 ["apify/hello-world", "--no-input", "--memory", "1024"], emulator: server)

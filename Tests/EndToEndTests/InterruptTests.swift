@@ -11,7 +11,7 @@ import Testing
         try await Harness.withEmulator { server in
             let result = try await Harness.run(
                 ["emulator/sleep", "-i", #"{"seconds": 30}"#], emulator: server,
-                timeout: .seconds(10), interrupt: started)
+                timeout: .seconds(30), interrupt: started)
             #expect(result.status == 3, "\(result.stderr)")
             let runID = try Harness.runID(in: result)
             #expect(
@@ -29,7 +29,7 @@ import Testing
             let twice = Interruption(afterStderrContains: "actor-run: started run ", signals: [SIGTERM, SIGTERM])
             let result = try await Harness.run(
                 ["emulator/sleep", "-i", #"{"seconds": 30}"#], emulator: server,
-                timeout: .seconds(10), interrupt: twice)
+                timeout: .seconds(30), interrupt: twice)
             #expect(result.status == 3, "\(result.stderr)")
             let runID = try Harness.runID(in: result)
             let aborts = await server.recordedRequests().filter { $0.path == "/v2/actor-runs/\(runID)/abort" }
@@ -45,7 +45,7 @@ import Testing
         try await Harness.withEmulator { server in
             let result = try await Harness.run(
                 ["emulator/sleep", "-i", #"{"seconds": 30}"#, "--no-abort-on-interrupt"], emulator: server,
-                timeout: .seconds(10), interrupt: started)
+                timeout: .seconds(30), interrupt: started)
             #expect(result.status == 130, "\(result.stderr)")
             let runID = try Harness.runID(in: result)
             #expect(
@@ -60,7 +60,7 @@ import Testing
             let waiting = Interruption(afterStderrContains: "waiting for input on stdin", signals: [SIGINT])
             let result = try await Harness.run(
                 ["apify/hello-world"], emulator: server, stdin: .silentPipe,
-                timeout: .seconds(10), interrupt: waiting)
+                timeout: .seconds(30), interrupt: waiting)
             #expect(result.status == 130, "\(result.stderr)")
             #expect(await server.recordedRequests().isEmpty)
         }

@@ -30,9 +30,9 @@ import Testing
     }
 
     @Test func notFoundRightAfterTheStartIsWaitedOut() async throws {
-        try await Harness.withEmulator(faults: "GET /v2/actor-runs/*: 404-after-start=3s") { server in
-            // The start is held 2 s; the first read comes inside the 3 s window.
-            let result = try await Harness.run(["emulator/sleep", "-i", #"{"seconds": 4}"#], emulator: server)
+        try await Harness.withEmulator(faults: "GET /v2/actor-runs/*: 404-after-start=6s") { server in
+            // The start is held 2 s; the first read comes inside the 6 s window.
+            let result = try await Harness.run(["emulator/sleep", "-i", #"{"seconds": 7}"#], emulator: server)
             #expect(result.status == 0, "\(result.stderr)")
             // The emulator marks the reads it answered 404: the first was one of them, the last was not.
             let reads = await server.recordedRequests().filter {
