@@ -22,6 +22,11 @@ public enum ActorRunMain {
     public static func main() async -> Never {
         // Closed standard descriptors, core dumps and SIGPIPE were seen to before main (CProcessSetup).
         var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments == ["--version"] {
+            // Scripts ask this often: no parser (its reflection costs a few milliseconds of start-up) for it.
+            FileDescriptorWriter.write(HelpText.version + "\n", to: STDOUT_FILENO)
+            exit(0)
+        }
         if arguments.first == "help" {
             // `actor-run help [command]`, as git and gh have it.
             arguments = Array(arguments.dropFirst()) + ["--help"]
