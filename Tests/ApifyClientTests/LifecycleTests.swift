@@ -9,23 +9,17 @@ import Testing
     private let actor = try! ActorReference(parsing: "apify/hello-world")
 
     @Test func interruptWhileStartingAbortsTheRunOnceTheAnswerNamesIt() async throws {
-        let clock = ManualClock()
         let control = CallControl()
-        let transport = RecordingTransport(
-            clock: clock,
+        let (outcome, transport, events) = try await call(
+            control: control,
             script: [
                 .response(status: 201, body: runJSON("RUNNING")),
                 .response(status: 200, body: runJSON("ABORTING")),
                 .response(status: 200, body: runJSON("ABORTED")),
-            ])
-        transport.onRequest = { request in
+            ]
+        ) { request in
             if request.method == "POST" && request.url.hasSuffix("/runs") { control.interrupt() }
         }
-        let events = StatusLog()
-        let outcome = try await ActorCall(api: makeAPI(transport), clock: clock)
-            .perform(CallPlan(actor: actor), control: control, destination: { MemoryDestination() }) {
-                events.append($0)
-            }
         #expect(outcome == .abortedOnInterrupt(try decodedRun("ABORTED")))
         #expect(events.names == ["interrupted while starting", "started RUNNING", "aborting"])
         #expect(
@@ -38,25 +32,19 @@ import Testing
     }
 
     @Test func secondInterruptForcesTheAbortAndSaysSo() async throws {
-        let clock = ManualClock()
         let control = CallControl()
-        let transport = RecordingTransport(
-            clock: clock,
+        control.interrupt()
+        let (outcome, transport, events) = try await call(
+            control: control,
             script: [
                 .response(status: 201, body: runJSON("RUNNING")),
                 .response(status: 200, body: runJSON("ABORTING")),
                 .response(status: 200, body: runJSON("ABORTING")),
                 .response(status: 200, body: runJSON("ABORTED")),
-            ])
-        transport.onRequest = { request in
+            ]
+        ) { request in
             if request.url.contains("gracefully=true") { control.interrupt() }
         }
-        control.interrupt()
-        let events = StatusLog()
-        let outcome = try await ActorCall(api: makeAPI(transport), clock: clock)
-            .perform(CallPlan(actor: actor), control: control, destination: { MemoryDestination() }) {
-                events.append($0)
-            }
         #expect(outcome == .abortedOnInterrupt(try decodedRun("ABORTED")))
         // Interrupted before the start: the first abort is graceful, the second forced.
         #expect(events.names.suffix(2) == ["aborting", "aborting forcefully"])
@@ -66,10 +54,9 @@ import Testing
     }
 
     @Test func thirdInterruptEndsTheCallAtOnceNamingTheRun() async throws {
-        let clock = ManualClock()
         let control = CallControl()
-        let transport = RecordingTransport(
-            clock: clock,
+        let (outcome, _, _) = try await call(
+            control: control,
             script: [
                 .response(status: 201, body: runJSON("RUNNING")),
                 .response(status: 200, body: runJSON("RUNNING")),
@@ -77,29 +64,24 @@ import Testing
                 .response(status: 200, body: runJSON("ABORTING")),
                 .response(status: 200, body: runJSON("ABORTED")),
                 .response(status: 200, body: runJSON("ABORTED")),
-            ])
-        transport.onRequest = { request in
+            ]
+        ) { request in
             if request.url.contains("waitForFinish") { (1...3).forEach { _ in control.interrupt() } }
         }
-        let outcome = try await ActorCall(api: makeAPI(transport), clock: clock)
-            .perform(CallPlan(actor: actor), control: control, destination: { MemoryDestination() }) { _ in }
         #expect(outcome == .abandoned(runID: "RUN1", target: .actor(actor)))
     }
 
     @Test func interruptWithoutAbortingLeavesTheRunNamed() async throws {
-        let clock = ManualClock()
         let control = CallControl(abortsOnInterrupt: false)
-        let transport = RecordingTransport(
-            clock: clock,
+        let (outcome, transport, _) = try await call(
+            control: control,
             script: [
                 .response(status: 201, body: runJSON("RUNNING")),
                 .response(status: 200, body: runJSON("RUNNING")),
-            ])
-        transport.onRequest = { request in
+            ]
+        ) { request in
             if request.url.contains("waitForFinish") { control.interrupt() }
         }
-        let outcome = try await ActorCall(api: makeAPI(transport), clock: clock)
-            .perform(CallPlan(actor: actor), control: control, destination: { MemoryDestination() }) { _ in }
         guard case .leftRunning(let run) = outcome else {
             Issue.record("expected the run left going, got \(outcome)")
             return
@@ -147,6 +129,21 @@ import Testing
         #expect(ServerText.isRunID("AbC123"))
         #expect(!ServerText.isRunID("ab\u{1B}"))
         #expect(!ServerText.isRunID(""))
+    }
+
+    /// Runs a plan of `actor` against `script`, with `onRequest` seeing each request as it goes out.
+    private func call(
+        control: CallControl, script: [ScriptedAnswer], onRequest: @escaping @Sendable (HTTPRequest) -> Void
+    ) async throws -> (CallOutcome, RecordingTransport, StatusLog) {
+        let clock = ManualClock()
+        let transport = RecordingTransport(clock: clock, script: script)
+        transport.onRequest = onRequest
+        let events = StatusLog()
+        let outcome = try await ActorCall(api: makeAPI(transport), clock: clock)
+            .perform(CallPlan(actor: actor), control: control, destination: { MemoryDestination() }) {
+                events.append($0)
+            }
+        return (outcome, transport, events)
     }
 
     private func decodedRun(_ status: String) throws -> Run {

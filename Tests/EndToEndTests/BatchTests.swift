@@ -14,8 +14,7 @@ import Testing
         """
 
     private func inputs(_ count: Int, sleep: Double = 0.1) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("batch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Harness.makeTemporaryDirectory("batch")
         let lines = (1...count).map { #"{"n": \#($0), "sleep": \#(sleep)}"# }.joined(separator: "\n") + "\n"
         let file = directory.appendingPathComponent("inputs.jsonl")
         try Data(lines.utf8).write(to: file)

@@ -287,8 +287,7 @@ import Testing
     /// A record cut mid-body after the run SUCCEEDED is resumed with Range: exact bytes, on stdout and in a file.
     @Test(arguments: [false, true]) func cutRecordIsResumed(toFile: Bool) async throws {
         try await Harness.withEmulator(faults: "GET /v2/key-value-stores/*/records/*: truncate x1") { server in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let directory = try Harness.makeTemporaryDirectory("resume")
             defer { try? FileManager.default.removeItem(at: directory) }
             let file = directory.appendingPathComponent("out.bin").path
             let result = try await Harness.run(
@@ -335,8 +334,7 @@ import Testing
     /// A killed `-o` leaves its temporary file; the next run into that directory removes it.
     @Test func orphanedTemporaryFilesAreRemovedByTheNextRun() async throws {
         try await Harness.withEmulator { server in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orphan-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let directory = try Harness.makeTemporaryDirectory("orphan")
             defer { try? FileManager.default.removeItem(at: directory) }
             // PID 2^22+1 is past the kernel's pid_max: no process has it.
             let orphan = directory.appendingPathComponent(".big.json.actor-run-4194305-Ab3dE9")

@@ -223,6 +223,13 @@ enum Harness {
             stderr: String(decoding: collected.stderr, as: UTF8.self))
     }
 
+    /// A new empty directory for one test's files; the test removes it.
+    static func makeTemporaryDirectory(_ prefix: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
     /// GETs a URL of the emulator directly (not through the code under test), for checking what it stored.
     static func fetch(_ url: String) async throws -> (status: Int, contentType: String?, body: [UInt8]) {
         var request = URLRequest(url: URL(string: url)!)

@@ -154,8 +154,7 @@ import Testing
 
     @Test func outputFileAppearsWhole() async throws {
         try await Harness.withEmulator { server in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let directory = try Harness.makeTemporaryDirectory("out")
             defer { try? FileManager.default.removeItem(at: directory) }
             let target = directory.appendingPathComponent("output.json")
             let result = try await Harness.run(
@@ -183,8 +182,7 @@ import Testing
 
     @Test func outputFileKeepsSymlinksModesAndDevices() async throws {
         try await Harness.withEmulator { server in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keep-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let directory = try Harness.makeTemporaryDirectory("keep")
             defer { try? FileManager.default.removeItem(at: directory) }
             let target = directory.appendingPathComponent("target.json")
             let link = directory.appendingPathComponent("link.json")
@@ -215,8 +213,7 @@ import Testing
 
     @Test func outputFileIsNotCreatedWhenTheRunFails() async throws {
         try await Harness.withEmulator { server in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let directory = try Harness.makeTemporaryDirectory("out")
             defer { try? FileManager.default.removeItem(at: directory) }
             for (actor, status) in [("emulator/fail", Int32(1)), ("emulator/no-output", 5)] {
                 let result = try await Harness.run(

@@ -69,8 +69,7 @@ import Testing
 
     @Test func recordCutEveryTimeLeavesNoOutputFileAndSaysHowToFetchIt() async throws {
         try await Harness.withEmulator(faults: "GET /v2/key-value-stores/*/records/*: truncate x*") { server in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cut-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let directory = try Harness.makeTemporaryDirectory("cut")
             defer { try? FileManager.default.removeItem(at: directory) }
             let output = directory.appendingPathComponent("out.bin").path
             let result = try await Harness.run(
