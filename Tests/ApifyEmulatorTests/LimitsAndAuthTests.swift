@@ -9,23 +9,22 @@ struct LimitsAndAuthTests {
     @Test("a burst over the per-resource limit gets 429 rate-limit-exceeded; other resources are not affected")
     func rateLimit() async throws {
         var configuration = EmulatorConfiguration(token: testToken)
-        configuration.rateLimits = .uniform(3)
+        configuration.rateLimits = .uniform(2)
         try await withEmulator(configuration) { server in
-            var statuses: [Int] = []
-            var limited: LoopbackHTTPClient.Response?
-            for _ in 0..<6 {
-                let response = try await get(server, "/v2/users/me", headers: bearer)
-                statuses.append(response.status)
-                if response.status == 429 { limited = response }
+            // Concurrent, so that even a loaded machine sends them faster than the bucket refills (2 a second).
+            let answers = try await withThrowingTaskGroup(of: LoopbackHTTPClient.Response.self) { group in
+                for _ in 0..<20 {
+                    group.addTask { try await get(server, "/v2/users/me", headers: bearer) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(statuses.prefix(3) == [200, 200, 200])
-            #expect(statuses.contains(429))
-            let answer = try #require(limited)
-            #expect(answer.header("X-RateLimit-Limit") == "3")
+            #expect(answers.count { $0.status == 200 } >= 2)
+            let answer = try #require(answers.first { $0.status == 429 })
+            #expect(answer.header("X-RateLimit-Limit") == "2")
             #expect(answer.text.contains(#""type":"rate-limit-exceeded""#))
             let other = try await get(server, "/v2/actors/apify~hello-world", headers: bearer)
             #expect(other.status == 200)
-            #expect(other.header("X-RateLimit-Limit") == "3")
+            #expect(other.header("X-RateLimit-Limit") == "2")
         }
     }
 

@@ -384,7 +384,7 @@ def test_burst_gets_a_natural_429_and_the_client_rides_it_out(emulator_bin, acto
         api = Api(instance.base_url, TOKEN, spec)
         run = api.run(HELLO)
         time.sleep(1.1)  # the bucket refills
-        answers = [api.get(f"/v2/actor-runs/{run['id']}") for _ in range(12)]
+        answers = [api.get(f"/v2/actor-runs/{run['id']}") for _ in range(30)]
         statuses = [answer.status_code for answer in answers]
         assert statuses[:5] == [200] * 5 and 429 in statuses, statuses
         limited = next(answer for answer in answers if answer.status_code == 429)
