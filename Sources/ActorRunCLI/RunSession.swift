@@ -26,17 +26,37 @@ struct RunSession: Sendable {
     func call(_ plan: CallPlan, outputFile: String?, interrupts: Interrupts) async -> ExitStatus {
         let control = CallControl(abortsOnInterrupt: abortsOnInterrupt)
         interrupts.arm { control.interrupt() }
-        return await execute(actor: plan.target.description, output: plan.follow.output, outputFile: outputFile) {
-            call, destination, events throws(ApifyError) in
+        let (session, follow) = onTerminal(plan.follow, detaches: plan.detaches)
+        var plan = plan
+        plan.follow = follow
+        return await session.execute(
+            actor: plan.target.description, output: plan.follow.output, outputFile: outputFile,
+            showsLog: plan.follow.log != nil
+        ) { [plan] call, destination, events throws(ApifyError) in
             try await call.perform(plan, control: control, destination: destination, events: events)
         }
+    }
+
+    /// On a terminal, a status line kept up to date: holds of a few seconds keep its status message fresh, and
+    /// the log and every other line are printed above it. Elsewhere, plain lines and the server's full hold.
+    private func onTerminal(_ plan: FollowPlan, detaches: Bool = false) -> (RunSession, FollowPlan) {
+        guard !detaches, let line = StatusLine.forTerminal(isQuiet: reporter.isQuiet) else { return (self, plan) }
+        var session = self
+        session.reporter.statusLine = line
+        var plan = plan
+        plan.holdSeconds = 2
+        if plan.log != nil { plan.log = StatusLineLog(line) }
+        return (session, plan)
     }
 
     /// `actor-run wait <run-id>`: follow a run started elsewhere (an interrupt leaves it going).
     func attach(runID: String, _ plan: FollowPlan, outputFile: String?, interrupts: Interrupts) async -> ExitStatus {
         let control = CallControl(abortsOnInterrupt: false)
         interrupts.arm { control.interrupt() }
-        return await execute(actor: nil, output: plan.output, outputFile: outputFile) {
+        let (session, plan) = onTerminal(plan)
+        return await session.execute(
+            actor: nil, output: plan.output, outputFile: outputFile, showsLog: plan.log != nil
+        ) {
             call, destination, events throws(ApifyError) in
             try await call.attach(runID: runID, plan, destination: destination, events: events, control: control)
         }
@@ -59,9 +79,9 @@ struct RunSession: Sendable {
         ) async throws(ApifyError) -> CallOutcome
 
     /// - Parameter actor: how the user named the actor, for the "started run" line.
-    private func execute(actor: String?, output: RunOutput, outputFile: String?, _ operation: Operation) async
-        -> ExitStatus
-    {
+    private func execute(
+        actor: String?, output: RunOutput, outputFile: String?, showsLog: Bool = false, _ operation: Operation
+    ) async -> ExitStatus {
         let target: OutputTarget?
         do {
             // `-o -` is stdout, as for curl.
@@ -77,12 +97,16 @@ struct RunSession: Sendable {
             try target?.makeDestination() ?? StandardOutputDestination()
         }
         let reporter = self.reporter
+        let api = makeAPI()
         do {
-            let outcome = try await operation(ActorCall(api: makeAPI()), destination) { event in
+            let outcome = try await operation(ActorCall(api: api), destination) { event in
                 Self.render(event, actor: actor, reporter: reporter)
             }
+            reporter.statusLine?.stop()
+            if case .ended(let run) = outcome { await reportFailure(of: run, api: api, logWasShown: showsLog) }
             return report(outcome, output: output, outputFile: outputFile)
         } catch {
+            reporter.statusLine?.stop()
             var message = error.message
             if error.kind == .unauthorized && configuration.token == nil {
                 message += "; no API token was found: set APIFY_TOKEN, pass --token-file, or run `apify login`"
@@ -92,17 +116,40 @@ struct RunSession: Sendable {
         }
     }
 
+    /// Why a run failed, as the official CLI tells it: the last lines of its log and where to see the rest.
+    /// (The status message and exit code are on the final line.)
+    private func reportFailure(of run: Run, api: ApifyAPI, logWasShown: Bool) async {
+        guard !reporter.isQuiet else { return }
+        let tail = logWasShown ? [] : await api.logTail(runID: run.id, lines: 10)
+        if !tail.isEmpty {
+            reporter.info("the last \(tail.count) lines of the log of run \(run.id):")
+            var text = tail.map { "  \($0)\n" }.joined()
+            text.withUTF8 { _ = try? FileDescriptorWriter.write(UnsafeRawBufferPointer($0), to: STDERR_FILENO) }
+        }
+        if let url = consoleURL(run.id) { reporter.info("console: \(url)") }
+    }
+
+    /// The run's page in the Apify Console, when the API is Apify's own.
+    private func consoleURL(_ runID: String) -> String? {
+        configuration.baseURL == ApifyConfiguration.defaultBaseURL
+            ? "https://console.apify.com/view/runs/\(runID)" : nil
+    }
+
     private static func render(_ event: CallEvent, actor: String?, reporter: Reporter) {
         switch event {
         case .started(let run):
             reporter.info(
                 "started run \(run.id) of \(actor ?? run.actId ?? "the actor")\(describeOptions(run)): \(run.status)")
+            reporter.statusLine?.update(run)
         case .lookingForLostStart(let error):
             reporter.error("\(error.message); looking for the run it may have started")
         case .waitingForResources(let error, let pause):
             reporter.error("\(error.message); waiting for resources, next try in \(pause.formattedSeconds)")
         case .attached(let run):
             reporter.info("run \(run.id)\(describeOptions(run)): \(run.status)")
+            reporter.statusLine?.update(run)
+        case .statusChanged(let run) where reporter.statusLine != nil:
+            reporter.statusLine?.update(run)
         case .statusChanged(let run) where !run.status.isTerminal:
             reporter.info("run \(run.id): \(run.status)\(run.statusMessage.map { " (\($0))" } ?? "")")
         case .statusChanged:

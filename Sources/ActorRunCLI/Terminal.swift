@@ -40,16 +40,32 @@ enum FileDescriptorWriter {
 /// The user-facing voice on stderr: every line starts with the program's name, as curl's and gh's do.
 struct Reporter: Sendable {
     var isQuiet: Bool
+    /// On a terminal while a run goes: lines are printed above it.
+    var statusLine: StatusLine?
+
+    init(isQuiet: Bool, statusLine: StatusLine? = nil) {
+        self.isQuiet = isQuiet
+        self.statusLine = statusLine
+    }
 
     /// Progress and status: silenced by `--quiet`.
     func info(_ message: String) {
         guard !isQuiet else { return }
-        FileDescriptorWriter.write("actor-run: \(message)\n", to: STDERR_FILENO)
+        say(message)
     }
 
     /// Errors and warnings: always shown.
     func error(_ message: String) {
-        FileDescriptorWriter.write("actor-run: \(message)\n", to: STDERR_FILENO)
+        say(message)
+    }
+
+    private func say(_ message: String) {
+        var text = "actor-run: \(message)\n"
+        if let statusLine {
+            text.withUTF8 { statusLine.printAbove(UnsafeRawBufferPointer($0)) }
+        } else {
+            FileDescriptorWriter.write(text, to: STDERR_FILENO)
+        }
     }
 }
 

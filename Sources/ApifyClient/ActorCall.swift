@@ -42,6 +42,9 @@ public struct FollowPlan: Sendable {
     /// Where to stream the run's log while waiting (`--logs`); `nil` for no log. Its failures never fail the
     /// call: the log is for people, the output is the job.
     public var log: (any RecordDestination)?
+    /// The longest the server may hold one wait, in seconds: 60 (its maximum) saves requests; a few seconds keep
+    /// the status message fresh for a person watching a terminal.
+    public var holdSeconds = RunWaiter.longPollSeconds
 
     public init(
         waitLimit: Duration? = nil, output: RunOutput = .record(key: "OUTPUT"), log: (any RecordDestination)? = nil
@@ -425,10 +428,13 @@ public struct ActorCall: Sendable {
         if !first.status.isTerminal || first.json.isEmpty {
             let outcome: RunWaiter.Outcome
             do {
-                outcome = try await waiter.wait(for: first.id, limit: plan.waitLimit) { run in
+                outcome = try await waiter.wait(for: first.id, limit: plan.waitLimit, hold: plan.holdSeconds) {
+                    run in
                     latest.run = run
                     if run.status.isTerminal { control.enter(.ended(runID: run.id)) }
-                    if run.status != first.status { events(.statusChanged(run)) }
+                    if run.status != first.status || run.statusMessage != first.statusMessage {
+                        events(.statusChanged(run))
+                    }
                 }
             } catch {
                 logStream?.cancel()

@@ -251,6 +251,14 @@ public final class ApifyAPI: Sendable {
         return try await executor.stream(request, action: "cannot get the log of run \(runID)", to: destination)
     }
 
+    /// The last `lines` lines of a run's log, made safe to print; empty when the log cannot be read. Streamed: only
+    /// the tail is kept.
+    public func logTail(runID: String, lines: Int) async -> [String] {
+        let tail = LogTail(lines: lines)
+        _ = try? await streamLog(runID: runID, follows: false, to: tail)
+        return tail.lines.map { serverText.line($0) }
+    }
+
     // MARK: - Requests
 
     private func commonHeaders(userAgent: String? = nil) -> [HTTPHeader] {

@@ -17,3 +17,45 @@ public protocol RecordDestination: AnyObject, Sendable {
 extension RecordDestination {
     public var mayBlock: Bool { true }
 }
+
+/// Keeps the last lines of what it is given (a log), and no more than a few KB of each.
+final class LogTail: RecordDestination, @unchecked Sendable {
+    private let count: Int
+    private var kept: [[UInt8]] = []
+    private var partial: [UInt8] = []
+    private static let lineLimit = 4096
+    let mayBlock = false
+
+    init(lines: Int) {
+        count = lines
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        for byte in bytes {
+            if byte == 0x0A {
+                keep(partial)
+                partial = []
+            } else if partial.count < Self.lineLimit {
+                partial.append(byte)
+            }
+        }
+    }
+
+    private func keep(_ line: [UInt8]) {
+        guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) else { return }
+        kept.append(line)
+        if kept.count > count { kept.removeFirst(kept.count - count) }
+    }
+
+    func commit() throws {}
+    func discard() {}
+
+    var lines: [String] {
+        var all = kept
+        if !partial.isEmpty {
+            all.append(partial)
+            all = Array(all.suffix(count))
+        }
+        return all.map { String(decoding: $0, as: UTF8.self) }
+    }
+}

@@ -25,17 +25,19 @@ public struct RunWaiter: Sendable {
         self.clock = clock
     }
 
-    /// Waits until the run ends or `limit` passes; `onChange` sees each new status.
+    /// Waits until the run ends or `limit` passes; `onChange` sees each new status or status message.
+    /// - Parameter hold: the longest the server may hold one request, in seconds (at most 60).
     public func wait(
         for runID: String,
         limit: Duration? = nil,
+        hold: Int = RunWaiter.longPollSeconds,
         onChange: @Sendable (Run) -> Void = { _ in }
     ) async throws(ApifyError) -> Outcome {
         let start = clock.now()
         var lastSeen: Run?
         var notFoundSince: Duration?
         while true {
-            var seconds = Self.longPollSeconds
+            var seconds = max(1, min(hold, Self.longPollSeconds))
             if let limit {
                 let remaining = limit - (clock.now() - start)
                 guard remaining > .zero else { return .limitReached(lastSeen) }
@@ -45,7 +47,7 @@ public struct RunWaiter: Sendable {
             do {
                 let run = try await api.getRun(id: runID, waitForFinish: seconds)
                 notFoundSince = nil
-                if run.status != lastSeen?.status { onChange(run) }
+                if run.status != lastSeen?.status || run.statusMessage != lastSeen?.statusMessage { onChange(run) }
                 lastSeen = run
                 if run.status.isTerminal { return .finished(run) }
                 let elapsed = clock.now() - polledAt
