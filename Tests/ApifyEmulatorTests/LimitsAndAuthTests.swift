@@ -1,31 +1,43 @@
-import ApifyEmulator
 import Foundation
 import Testing
+
+@testable import ApifyEmulator
 
 /// The natural limits (per-resource rate limits, concurrent runs) and the token rules of issue 9, in-process; the
 /// official client drives the same behaviour in `Tests/conformance/test_fidelity.py`.
 @Suite("Natural limits and auth")
 struct LimitsAndAuthTests {
-    @Test("a burst over the per-resource limit gets 429 rate-limit-exceeded; other resources are not affected")
+    @Test("a request over the per-resource limit gets 429 rate-limit-exceeded; other resources are not affected")
     func rateLimit() async throws {
         var configuration = EmulatorConfiguration(token: testToken)
-        configuration.rateLimits = .uniform(2)
+        configuration.rateLimits = .uniform(1)
         try await withEmulator(configuration) { server in
-            // Concurrent, so that even a loaded machine sends them faster than the bucket refills (2 a second).
-            let answers = try await withThrowingTaskGroup(of: LoopbackHTTPClient.Response.self) { group in
-                for _ in 0..<20 {
-                    group.addTask { try await get(server, "/v2/users/me", headers: bearer) }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
+            // One token a second: the first request takes it, and the next one sent before a second has passed is
+            // refused. Asked one after the other until that happens, so a slow machine only takes longer.
+            var refused: LoopbackHTTPClient.Response?
+            for _ in 0..<50 where refused == nil {
+                let answer = try await get(server, "/v2/users/me", headers: bearer)
+                if answer.status == 429 { refused = answer }
             }
-            #expect(answers.count { $0.status == 200 } >= 2)
-            let answer = try #require(answers.first { $0.status == 429 })
-            #expect(answer.header("X-RateLimit-Limit") == "2")
+            let answer = try #require(refused)
+            #expect(answer.header("X-RateLimit-Limit") == "1")
             #expect(answer.text.contains(#""type":"rate-limit-exceeded""#))
             let other = try await get(server, "/v2/actors/apify~hello-world", headers: bearer)
             #expect(other.status == 200)
-            #expect(other.header("X-RateLimit-Limit") == "2")
+            #expect(other.header("X-RateLimit-Limit") == "1")
         }
+    }
+
+    @Test("the bucket: a limit of N admits N at once, then one more each 1/N second")
+    func bucket() {
+        let limiter = RateLimiter(limits: .uniform(2))
+        let start = ContinuousClock.now
+        #expect(limiter.admit(resource: "r", limit: 2, now: start))
+        #expect(limiter.admit(resource: "r", limit: 2, now: start))
+        #expect(!limiter.admit(resource: "r", limit: 2, now: start))
+        #expect(limiter.admit(resource: "other", limit: 2, now: start))
+        #expect(!limiter.admit(resource: "r", limit: 2, now: start + .milliseconds(400)))
+        #expect(limiter.admit(resource: "r", limit: 2, now: start + .milliseconds(1000)))
     }
 
     @Test("the platform's limits by default, none with rateLimits = nil")
