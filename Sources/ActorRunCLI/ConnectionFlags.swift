@@ -126,14 +126,38 @@ struct ConnectionFlags: ParsableArguments {
         Credentials(tokenFile: tokenFile, tokenFlag: token, environment: environment)
     }
 
+    /// The API's base URL, normalised: the scheme in any case, a trailing `/` or `/v2` tolerated; a path, query,
+    /// fragment, credentials or a port out of range refused before anything is sent.
     func baseURL(environment: [String: String]) throws(CommandFailure) -> String {
-        let url =
+        let given =
             apiURL ?? environment["APIFY_API_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ApifyConfiguration.defaultBaseURL
-        guard url.hasPrefix("http://") || url.hasPrefix("https://"), URLComponents(string: url)?.host?.isEmpty == false
-        else {
-            throw CommandFailure(
-                status: .usage, message: "the API URL must be http:// or https:// and a host, got '\(url)'")
+        return try Self.normalizedBaseURL(given)
+    }
+
+    static func normalizedBaseURL(_ given: String) throws(CommandFailure) -> String {
+        func refuse(_ why: String) -> CommandFailure {
+            CommandFailure(status: .usage, message: "the API URL \(why), got '\(given)' (e.g. https://api.apify.com)")
+        }
+        guard let separator = given.firstRange(of: "://") else { throw refuse("must start with http:// or https://") }
+        let scheme = given[..<separator.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else { throw refuse("must start with http:// or https://") }
+        var rest = String(given[separator.upperBound...])
+        guard !rest.contains("?"), !rest.contains("#") else { throw refuse("must not have a query or fragment") }
+        while rest.hasSuffix("/") { rest.removeLast() }
+        if rest.lowercased().hasSuffix("/v2") { rest.removeLast(3) }
+        while rest.hasSuffix("/") { rest.removeLast() }
+        guard !rest.contains("/") else { throw refuse("is scheme, host and port only (the tool adds /v2/...)") }
+        guard !rest.contains("@") else { throw refuse("must not carry credentials (the token goes in APIFY_TOKEN)") }
+        let url = "\(scheme)://\(rest)"
+        guard let components = URLComponents(string: url), components.host?.isEmpty == false else {
+            throw refuse("must name a host")
+        }
+        if let port = components.port, !(1...65535).contains(port) { throw refuse("has a port out of 1-65535") }
+        if rest.hasSuffix(":")
+            || (components.port == nil && rest.split(separator: ":").count > 1 && !rest.hasPrefix("["))
+        {
+            throw refuse("has a port that is not a number")
         }
         return url
     }

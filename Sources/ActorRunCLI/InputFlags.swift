@@ -5,11 +5,15 @@ import FoundationEssentials
 /// Where the input comes from and how it is sent.
 struct InputFlags: ParsableArguments {
     @Option(
-        name: [.short, .long],
+        name: [.customShort("i"), .customLong("input")],
+        parsing: .singleValue,
         help: ArgumentHelp(
             "Input: inline JSON, @PATH for a file, - for stdin.",
             valueName: "json|@path|-"))
-    var input: String?
+    var inputs: [String] = []
+
+    /// The one `--input` given, if any (a second is refused: the last must not silently win).
+    var input: String? { inputs.first }
 
     @Option(
         name: [.customShort("f"), .customLong("input-file")],
@@ -27,6 +31,9 @@ struct InputFlags: ParsableArguments {
     var noInput = false
 
     func validate() throws {
+        if inputs.count > 1 {
+            throw ValidationError("--input was given \(inputs.count) times; give the input once")
+        }
         if input != nil && inputFile != nil {
             throw ValidationError("--input and --input-file both give the input; use one")
         }

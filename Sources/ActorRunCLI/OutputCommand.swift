@@ -15,6 +15,13 @@ struct OutputCommand: ActorRunSubcommand {
     @OptionGroup var output: OutputFlags
     @OptionGroup var connection: ConnectionFlags
 
+    func validate() throws {
+        if output.logs != nil {
+            throw ValidationError(
+                "--logs streams a run's log while waiting; `output` does not wait (see `actor-run log`)")
+        }
+    }
+
     func execute(interrupts: Interrupts) async -> ExitStatus {
         await output.reporter.reportingFailures {
             let session = try connection.session(reporter: output.reporter, isVerbose: output.verbose)

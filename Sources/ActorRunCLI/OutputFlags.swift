@@ -27,8 +27,12 @@ struct OutputFlags: ParsableArguments {
     @Flag(help: "Print the run's default dataset items instead of a record.")
     var dataset = false
 
-    @Option(help: ArgumentHelp("Dataset format: json, jsonl, csv, xml, html, xlsx, rss.", valueName: "format"))
-    var format = "json"
+    @Option(
+        name: .customLong("format"),
+        help: ArgumentHelp("Dataset format: json (default), jsonl, csv, xml, html, xlsx, rss.", valueName: "format"))
+    var formatOption: String?
+
+    var format: String { formatOption ?? "json" }
 
     @Flag(help: "Print the final run object (the API's JSON, unchanged) instead of the output.")
     var json = false
@@ -44,6 +48,9 @@ struct OutputFlags: ParsableArguments {
     var verbose: Bool { verbosity.verbose }
 
     func validate() throws {
+        if formatOption != nil && !dataset {
+            throw ValidationError("--format sets the dataset's format; it needs --dataset")
+        }
         if json && (dataset || key != "OUTPUT") {
             throw ValidationError("--json prints the run object; it cannot be combined with --dataset or --key")
         }
@@ -84,6 +91,12 @@ struct VerbosityFlags: ParsableArguments {
 
     @Flag(name: [.short, .long], help: "Print each HTTP request and response line on stderr (never the token).")
     var verbose = false
+
+    func validate() throws {
+        if quiet && verbose {
+            throw ValidationError("--quiet and --verbose contradict each other; use one")
+        }
+    }
 
     var reporter: Reporter { Reporter(isQuiet: quiet) }
 }

@@ -56,8 +56,15 @@ struct StartFlags: ParsableArguments {
 
     func validate() throws {
         try connection.validate()
-        if detach && output.outputFile != nil {
-            throw ValidationError("--detach prints the run ID; it cannot be combined with --output-file")
+        if detach {
+            // --detach returns at once: nothing that is about the run's end or its output can apply.
+            let ignored: [(Bool, String)] = [
+                (output.outputFile != nil, "--output-file"), (output.dataset, "--dataset"),
+                (output.key != "OUTPUT", "--key"), (output.logs == true, "--logs"), (waiting.wait != nil, "--wait"),
+            ]
+            if let (_, flag) = ignored.first(where: { $0.0 }) {
+                throw ValidationError("--detach returns once the run has started; it cannot be combined with \(flag)")
+            }
         }
     }
 

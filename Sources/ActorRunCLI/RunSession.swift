@@ -169,12 +169,12 @@ struct RunSession: Sendable {
     private func report(_ outcome: CallOutcome, output: RunOutput, outputFile: String?) -> ExitStatus {
         switch outcome {
         case .detached(let run):
-            FileDescriptorWriter.write("\(run.id)\n", to: STDOUT_FILENO)
+            Self.printRun(run, asJSON: output == .runObject)
             return .success
         case .stillRunning(let run):
             reporter.error(
                 "stopped waiting: run \(run.id) is still \(run.status); resume with `actor-run wait \(run.id)`")
-            FileDescriptorWriter.write("\(run.id)\n", to: STDOUT_FILENO)
+            Self.printRun(run, asJSON: output == .runObject)
             return .waitLimitReached
         case .ended(let run):
             reporter.error("run \(run.id) \(Self.describeEnd(run))")
@@ -226,6 +226,14 @@ struct RunSession: Sendable {
                     + " look at its newest runs before starting it again")
             return .interrupted
         }
+    }
+
+    /// A run on stdout: its ID, or with `--json` the run object (always one JSON document, whatever the outcome).
+    private static func printRun(_ run: Run, asJSON: Bool) {
+        guard asJSON else { return FileDescriptorWriter.write("\(run.id)\n", to: STDOUT_FILENO) }
+        var bytes = run.json.isEmpty ? Array(#"{"id":"\#(run.id)","status":"\#(run.status.rawValue)"}"#.utf8) : run.json
+        bytes.append(0x0A)
+        bytes.withUnsafeBytes { _ = try? FileDescriptorWriter.write($0, to: STDOUT_FILENO) }
     }
 
     /// The flags that fetch the same output again, for the hint after a failed or interrupted download.
