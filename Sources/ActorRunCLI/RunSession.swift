@@ -104,6 +104,7 @@ struct RunSession: Sendable {
             }
             reporter.statusLine?.stop()
             if case .ended(let run) = outcome { await reportFailure(of: run, api: api, logWasShown: showsLog) }
+            if case .recordMissing(let run) = outcome { return await reportMissing(run, output: output, api: api) }
             return report(outcome, output: output, outputFile: outputFile)
         } catch {
             reporter.statusLine?.stop()
@@ -127,6 +128,26 @@ struct RunSession: Sendable {
             text.withUTF8 { _ = try? FileDescriptorWriter.write(UnsafeRawBufferPointer($0), to: STDERR_FILENO) }
         }
         if let url = consoleURL(run.id) { reporter.info("console: \(url)") }
+    }
+
+    /// A record that is not there: say what the run did produce (most actors write a dataset), and how to print it.
+    private func reportMissing(_ run: Run, output: RunOutput, api: ApifyAPI) async -> ExitStatus {
+        let state = run.status == .succeeded ? "SUCCEEDED but" : "is \(run.status) and"
+        var message = "run \(run.id) \(state) has no record '\(output.recordKey)' in its default key-value store"
+        let (items, keys) = await api.whatRunProduced(run)
+        var found: [String] = []
+        if let items, items > 0 {
+            found.append(
+                "its dataset has \(items) item\(items == 1 ? "" : "s"): print them with"
+                    + " `actor-run output \(run.id) --dataset`")
+        }
+        let others = (keys ?? []).filter { $0 != "INPUT" && $0 != output.recordKey }
+        if !others.isEmpty {
+            found.append("its store has \(others.joined(separator: ", ")): print one with `-k KEY`")
+        }
+        message += found.isEmpty ? " (try --key with another record, or --dataset)" : "; " + found.joined(separator: "; ")
+        reporter.error(message)
+        return .recordMissing
     }
 
     /// The run's page in the Apify Console, when the API is Apify's own.

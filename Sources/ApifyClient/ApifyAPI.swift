@@ -236,6 +236,35 @@ public final class ApifyAPI: Sendable {
             request, action: "cannot get the items of dataset \(datasetID)", to: destination)
     }
 
+    /// What a run left besides the record asked for: its dataset's item count and its store's other keys (the
+    /// first few), each nil when the API would not say. For the message that a record is missing.
+    public func whatRunProduced(_ run: Run) async -> (items: Int?, keys: [String]?) {
+        var items: Int?
+        if let datasetID = run.defaultDatasetId {
+            let request = HTTPRequest(
+                url: url("/v2/datasets/\(escape(datasetID))", query: []), headers: commonHeaders(),
+                timeouts: HTTPTimeouts(idle: .seconds(30), total: configuration.requestTimeout),
+                caBundle: configuration.caBundle)
+            if let response = try? await executor.json(request, action: "cannot read the dataset", policy: .idempotent) {
+                items = (try? JSONDecoder().decode(DataEnvelope<DatasetInfo>.self, from: Data(response.body)))?.data
+                    .itemCount
+            }
+        }
+        var keys: [String]?
+        if let storeID = run.defaultKeyValueStoreId {
+            let request = HTTPRequest(
+                url: url("/v2/key-value-stores/\(escape(storeID))/keys", query: [("limit", "10")]),
+                headers: commonHeaders(),
+                timeouts: HTTPTimeouts(idle: .seconds(30), total: configuration.requestTimeout),
+                caBundle: configuration.caBundle)
+            if let response = try? await executor.json(request, action: "cannot list the store", policy: .idempotent) {
+                keys = (try? JSONDecoder().decode(DataEnvelope<KeyList>.self, from: Data(response.body)))?.data
+                    .items.map { serverText.line($0.key) }
+            }
+        }
+        return (items, keys)
+    }
+
     /// Streams a run's log; with `follows`, the server keeps the answer open and sends lines until the run ends.
     /// A quiet actor sends nothing for long stretches, so there is no idle limit: the caller ends it.
     public func streamLog(runID: String, follows: Bool, to destination: any RecordDestination)

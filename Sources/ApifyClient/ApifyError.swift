@@ -61,6 +61,12 @@ public struct ApifyError: Error, Sendable, CustomStringConvertible {
             self.init(kind: .cancelled, message: "\(action): interrupted")
         case .sinkFailed:
             self.init(kind: .destinationFailed, message: "\(action): \(error.message)")
+        case .tls where error.curlCode == 60:
+            // CURLE_PEER_FAILED_VERIFICATION: most often a server signed by a CA of one's own (a proxy, an emulator).
+            self.init(
+                kind: .unavailable,
+                message: "\(action): the API's TLS certificate is not trusted (\(error.message)); if your own CA"
+                    + " signed it, pass that CA with --cacert FILE")
         default:
             self.init(kind: .unavailable, message: "\(action): \(error.message)")
             mayHaveTakenEffect = error.requestMayHaveReachedServer

@@ -180,3 +180,16 @@ struct AccountLimits: Decodable {
     var limits: Limits?
     var current: Current?
 }
+
+/// The part of a dataset object this tool reads.
+struct DatasetInfo: Decodable {
+    var itemCount: Int?
+}
+
+/// A page of a key-value store's keys.
+struct KeyList: Decodable {
+    struct Item: Decodable {
+        var key: String
+    }
+    var items: [Item]
+}

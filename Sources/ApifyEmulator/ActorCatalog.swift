@@ -1,7 +1,7 @@
 import Foundation
 
 /// The top level of an `--actors` file: `{"actors": [ActorDefinition, ...], "tasks": [TaskDefinition, ...]}`
-/// (`tasks` optional).
+/// (`tasks` optional), in JSON or, for a `.yaml` / `.yml` file, YAML.
 public struct ActorCatalog: Sendable, Codable, Equatable {
     public var actors: [ActorDefinition]
     public var tasks: [TaskDefinition]
@@ -23,11 +23,18 @@ public struct ActorCatalog: Sendable, Codable, Equatable {
 
     /// Reads and validates a catalog file; errors name the file and what is wrong with it.
     public static func load(contentsOf path: String) throws(EmulatorError) -> ActorCatalog {
-        let data: Data
+        var data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw .invalidActorDefinition("cannot read actors file \(path): \(error.localizedDescription)")
+        }
+        if YAMLCatalog.isYAML(path) {
+            do {
+                data = try YAMLCatalog.json(fromYAML: data)
+            } catch {
+                throw .invalidActorDefinition("actors file \(path) is not valid YAML: \(error)")
+            }
         }
         let catalog: ActorCatalog
         do {

@@ -45,7 +45,7 @@ extension ActorDefinition {
     }
 
     /// `1.2.34` → 1_002_034-style ordering number; the platform's exact formula is undocumented.
-    private static func buildNumberInt(_ number: String) -> Int {
+    static func buildNumberInt(_ number: String) -> Int {
         number.split(separator: ".").reduce(0) { $0 * 1000 + (Int($1) ?? 0) }
     }
 }

@@ -16,7 +16,8 @@ struct ActorRun: Sendable {
     }
 
     let id: String
-    let actorId: String
+    /// The actor running now: a metamorph changes it.
+    var actorId: String
     let userId: String
     var buildId: String
     var buildNumber: String
@@ -51,6 +52,18 @@ struct ActorRun: Sendable {
     var abortsGracefully = false
     /// The actor set `statusMessage` itself (a step), so the end of the run keeps it instead of a default.
     var isStatusMessageFromActor = false
+    /// `stats.rebootCount`.
+    var rebootCount = 0
+    /// `stats.restartCount`: restarts after a failure (`restartOnError`).
+    var restartCount = 0
+    /// The spec's `Metamorph` objects, oldest first.
+    var metamorphs: [JSONValue] = []
+    /// Charged events by name, in the order first charged (`chargedEventCounts`).
+    var chargedEventCounts: [JSONValue.Member] = []
+    /// Idempotency keys of charges already counted: a retried charge is not counted twice.
+    var chargeIdempotencyKeys: Set<String> = []
+    /// Set by `PUT /v2/actor-runs/{id}`.
+    var generalAccess = "FOLLOW_USER_SETTING"
 
     /// The duration `stats` reports: every execution, up to now for a run still going.
     func durationMillis(now: Date) -> Int {
@@ -111,8 +124,8 @@ struct ActorRun: Sendable {
                 .object([
                     .init("inputBodyLen", inputBodyLen.map(JSONValue.int) ?? .null),
                     .init("migrationCount", 0),
-                    .init("rebootCount", 0),
-                    .init("restartCount", 0),
+                    .init("rebootCount", .int(rebootCount)),
+                    .init("restartCount", .int(restartCount)),
                     .init("resurrectCount", .int(resurrectCount)),
                     .init("memAvgBytes", .double(0)),
                     .init("memMaxBytes", 0),
@@ -124,15 +137,15 @@ struct ActorRun: Sendable {
                     .init("netTxBytes", 0),
                     .init("durationMillis", .int(durationMillis)),
                     .init("runTimeSecs", .double(runTimeSecs)),
-                    .init("metamorph", 0),
+                    .init("metamorph", .int(metamorphs.count)),
                     .init("computeUnits", .double(computeUnits)),
                 ])),
-            .init("chargedEventCounts", .object([])),
+            .init("chargedEventCounts", .object(chargedEventCounts)),
             .init("options", optionsJSON),
             .init("buildId", .string(buildId)),
             .init("buildNumber", .string(buildNumber)),
             .init("exitCode", exitCode.map(JSONValue.int) ?? .null),
-            .init("generalAccess", "FOLLOW_USER_SETTING"),
+            .init("generalAccess", .string(generalAccess)),
             .init("defaultKeyValueStoreId", .string(defaultKeyValueStoreId)),
             .init("defaultDatasetId", .string(defaultDatasetId)),
             .init("defaultRequestQueueId", .string(defaultRequestQueueId)),
@@ -151,7 +164,7 @@ struct ActorRun: Sendable {
             members.append(.init("usageTotalUsd", .double(0)))
             members.append(.init("usageUsd", Self.usage(computeUnits: 0)))
         }
-        members.append(.init("metamorphs", .array([])))
+        members.append(.init("metamorphs", .array(metamorphs)))
         members.append(.init("platformUsageBillingModel", "USER"))
         return .object(members)
     }

@@ -1,16 +1,21 @@
 /// Turns a page of dataset items into the body of Get dataset items: the item transformations (`unwind`,
 /// `flatten`, `skipHidden`, `fields` with `outputFields`, `omit`, `skipEmpty`; `clean` is the two skips) and the
-/// formats `json`, `jsonl` and `csv` (`bom`, `delimiter`, `skipHeaderRow`).
+/// formats `json`, `jsonl`, `csv` (`bom`, `delimiter`, `skipHeaderRow`), `html`, `xlsx`, `xml` (`xmlRoot`, `xmlRow`)
+/// and `rss` (`feedTitle`, `feedDescription`).
 struct DatasetFormatter {
-    /// The output formats the emulator writes; the platform's `html`, `xlsx`, `xml` and `rss` are refused with 400.
+    /// The platform's output formats.
     enum Format: String {
-        case json, jsonl, csv
+        case json, jsonl, csv, html, xlsx, xml, rss
 
         var contentType: String {
             switch self {
             case .json: "application/json; charset=utf-8"
             case .jsonl: "application/jsonl; charset=utf-8"
             case .csv: "text/csv; charset=utf-8"
+            case .html: "text/html; charset=utf-8"
+            case .xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            case .xml: "application/xml; charset=utf-8"
+            case .rss: "application/rss+xml; charset=utf-8"
             }
         }
     }
@@ -37,6 +42,12 @@ struct DatasetFormatter {
     var bom: Bool?
     var delimiter = ","
     var skipHeaderRow = false
+    /// The XML root element (`items`) and row element (`item`).
+    var xmlRoot = "items"
+    var xmlRow = "item"
+    /// The RSS channel's title and description.
+    var feedTitle = "Dataset items"
+    var feedDescription = "Items of an Apify dataset"
 
     /// `clean`'s view of an item: hidden fields dropped.
     static func clean(_ item: JSONValue) -> JSONValue {
@@ -139,6 +150,14 @@ struct DatasetFormatter {
             }
         case .csv:
             output += Array(csv(items).utf8)
+        case .html:
+            output += Array(html(items).utf8)
+        case .xlsx:
+            output += xlsx(items)
+        case .xml:
+            output += Array(xml(items).utf8)
+        case .rss:
+            output += Array(rss(items).utf8)
         }
         return output
     }
@@ -146,6 +165,20 @@ struct DatasetFormatter {
     /// CSV as the platform writes it: nested objects and arrays become `parent/child` and `parent/0` columns (empty
     /// ones no column), so every cell holds a scalar: text as it is, numbers and booleans as in JSON, null empty.
     private func csv(_ items: [JSONValue]) -> String {
+        let (columns, rows) = table(items)
+        var lines: [String] = []
+        if !skipHeaderRow {
+            lines.append(columns.map(escape).joined(separator: delimiter))
+        }
+        for row in rows {
+            lines.append(row.map { escape(Self.text(of: $0)) }.joined(separator: delimiter))
+        }
+        return lines.map { $0 + "\n" }.joined()
+    }
+
+    /// The columns and cells of the tabular formats (CSV, HTML, XLSX): nested values flattened to `parent/child`
+    /// columns; every cell a scalar (null where the item has none).
+    func table(_ items: [JSONValue]) -> (columns: [String], rows: [[JSONValue]]) {
         let rows = items.map { item -> [JSONValue.Member] in
             (item.objectMembers ?? []).flatMap {
                 Self.flattened($0.value, prefix: $0.key, separator: "/", arrays: true)
@@ -166,21 +199,19 @@ struct DatasetFormatter {
                 return nested.isEmpty ? [name] : nested
             }
         }
-        var lines: [String] = []
-        if !skipHeaderRow {
-            lines.append(columns.map(escape).joined(separator: delimiter))
+        let cells = rows.map { row in
+            columns.map { column in row.first(where: { $0.key == column })?.value ?? .null }
         }
-        for row in rows {
-            let cells = columns.map { column -> String in
-                switch row.first(where: { $0.key == column })?.value {
-                case nil, .null: ""
-                case .string(let text): escape(text)
-                case let value?: escape(value.serialized)
-                }
-            }
-            lines.append(cells.joined(separator: delimiter))
+        return (columns, cells)
+    }
+
+    /// A cell as text: text as it is, numbers and booleans as in JSON, null empty.
+    static func text(of cell: JSONValue) -> String {
+        switch cell {
+        case .null: ""
+        case .string(let text): text
+        default: cell.serialized
         }
-        return lines.map { $0 + "\n" }.joined()
     }
 
     private func escape(_ text: String) -> String {

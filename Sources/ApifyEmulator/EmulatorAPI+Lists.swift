@@ -50,49 +50,63 @@ extension EmulatorAPI {
         return JSONResponse.data(task.json(actorID: actor.id, totalRuns: totalRuns, createdAt: Self.accountCreatedAt))
     }
 
-    /// The spec's `KeyValueStore` object of a run's default store.
+    /// The spec's `KeyValueStore` object: a run's default store, or a created (perhaps named) one.
     func store(_ storeID: String) async throws(APIError) -> Response {
-        guard let info = await state.storeInfo(storeID) else { throw .storeNotFound }
-        let created = JSONValue.string(Timestamp.string(info.run?.startedAt ?? Self.accountCreatedAt))
-        let base = await baseURL()
-        return JSONResponse.data(
-            .object([
-                .init("id", .string(storeID)),
-                .init("name", .null),
-                .init("userId", .string(orNull: info.run?.userId)),
-                .init("username", .null),
-                .init("createdAt", created),
-                .init("modifiedAt", created),
-                .init("accessedAt", .string(Timestamp.string(Date()))),
-                .init("actId", .string(orNull: info.run?.actorId)),
-                .init("actRunId", .string(orNull: info.run?.id)),
-                .init("consoleUrl", .string("\(base)/storage/key-value-stores/\(storeID)")),
-                .init("recordsPublicUrl", .string("\(base)/v2/key-value-stores/\(storeID)/records")),
-                .init("generalAccess", "FOLLOW_USER_SETTING"),
-                .init("stats", .object([.init("storageBytes", .int(info.bytes))])),
-            ]))
+        JSONResponse.data(try await storeJSON(storeID))
     }
 
-    /// The spec's `Dataset` object of a run's default dataset.
+    func storeJSON(_ storeID: String) async throws(APIError) -> JSONValue {
+        guard let info = await state.storeInfo(storeID) else { throw .storeNotFound }
+        let metadata = await state.storageMetadata(.keyValueStore, id: storeID)
+        let created = JSONValue.string(
+            Timestamp.string(metadata?.createdAt ?? info.run?.startedAt ?? Self.accountCreatedAt))
+        let modified = metadata.map { JSONValue.string(Timestamp.string($0.modifiedAt)) } ?? created
+        let base = await baseURL()
+        return .object([
+            .init("id", .string(storeID)),
+            .init("name", .string(orNull: metadata?.name)),
+            .init("userId", .string(info.run?.userId ?? EmulatedUser.id)),
+            .init("username", .string(EmulatedUser.username)),
+            .init("createdAt", created),
+            .init("modifiedAt", modified),
+            .init("accessedAt", .string(Timestamp.string(Date()))),
+            .init("actId", .string(orNull: info.run?.actorId)),
+            .init("actRunId", .string(orNull: info.run?.id)),
+            .init("consoleUrl", .string("\(base)/storage/key-value-stores/\(storeID)")),
+            .init("keysPublicUrl", .string("\(base)/v2/key-value-stores/\(storeID)/keys")),
+            .init("recordsPublicUrl", .string("\(base)/v2/key-value-stores/\(storeID)/records")),
+            .init("generalAccess", "FOLLOW_USER_SETTING"),
+            .init("stats", .object([.init("storageBytes", .int(info.bytes))])),
+        ])
+    }
+
+    /// The spec's `Dataset` object: a run's default dataset, or a created (perhaps named) one.
     func dataset(_ datasetID: String) async throws(APIError) -> Response {
+        JSONResponse.data(try await datasetJSON(datasetID))
+    }
+
+    func datasetJSON(_ datasetID: String) async throws(APIError) -> JSONValue {
         guard let info = await state.datasetInfo(datasetID) else { throw .datasetNotFound }
-        let created = JSONValue.string(Timestamp.string(info.run?.startedAt ?? Self.accountCreatedAt))
+        let metadata = await state.storageMetadata(.dataset, id: datasetID)
+        let created = JSONValue.string(
+            Timestamp.string(metadata?.createdAt ?? info.run?.startedAt ?? Self.accountCreatedAt))
+        let modified = metadata.map { JSONValue.string(Timestamp.string($0.modifiedAt)) } ?? created
         let base = await baseURL()
         let cleanCount = info.items.count { !DatasetFormatter.clean($0).isEmptyObject }
-        return JSONResponse.data(
-            .object([
-                .init("id", .string(datasetID)),
-                .init("name", .null),
-                .init("userId", .string(info.run?.userId ?? EmulatedUser.id)),
-                .init("createdAt", created),
-                .init("modifiedAt", created),
-                .init("accessedAt", .string(Timestamp.string(Date()))),
-                .init("itemCount", .int(info.items.count)),
-                .init("cleanItemCount", .int(cleanCount)),
-                .init("actId", .string(orNull: info.run?.actorId)),
-                .init("actRunId", .string(orNull: info.run?.id)),
-                .init("consoleUrl", .string("\(base)/storage/datasets/\(datasetID)")),
-                .init("generalAccess", "FOLLOW_USER_SETTING"),
-            ]))
+        return .object([
+            .init("id", .string(datasetID)),
+            .init("name", .string(orNull: metadata?.name)),
+            .init("userId", .string(info.run?.userId ?? EmulatedUser.id)),
+            .init("createdAt", created),
+            .init("modifiedAt", modified),
+            .init("accessedAt", .string(Timestamp.string(Date()))),
+            .init("itemCount", .int(info.items.count)),
+            .init("cleanItemCount", .int(cleanCount)),
+            .init("actId", .string(orNull: info.run?.actorId)),
+            .init("actRunId", .string(orNull: info.run?.id)),
+            .init("consoleUrl", .string("\(base)/storage/datasets/\(datasetID)")),
+            .init("itemsPublicUrl", .string("\(base)/v2/datasets/\(datasetID)/items")),
+            .init("generalAccess", "FOLLOW_USER_SETTING"),
+        ])
     }
 }

@@ -41,10 +41,11 @@ extension EmulatorAPI {
             build: requestedBuild, timeoutSecs: timeout, memoryMbytes: try Self.validMemory(memory),
             maxItems: try query.maxItems(), maxTotalChargeUsd: try query.maxTotalChargeUsd(),
             restartOnError: try query.boolean("restartOnError") ?? false)
-        try query.validateWebhooks()
+        let webhooks = try query.adHocWebhooks()
         _ = try query.waitForFinish()
         let launch = RunLaunch(
-            build: build, options: options, input: input, userAgent: request.headers[.userAgent], taskID: task?.id)
+            build: build, options: options, input: input, userAgent: request.headers[.userAgent], taskID: task?.id,
+            webhooks: webhooks)
         return try await state.startRun(of: actor, launch)
     }
 

@@ -116,7 +116,7 @@ extension EmulatorAPI {
         let formatName = (query["format"] ?? "json").lowercased()
         guard let format = DatasetFormatter.Format(rawValue: formatName) else {
             throw .invalidInput(
-                "Format \"\(formatName)\" is not supported by the emulator; use json, jsonl or csv.")
+                "Format \"\(formatName)\" is not supported; use json, jsonl, csv, html, xlsx, xml or rss.")
         }
         formatter.format = format
         if let view = query["view"] {
@@ -151,6 +151,10 @@ extension EmulatorAPI {
         formatter.bom = try query.boolean("bom")
         formatter.delimiter = query["delimiter"] ?? ","
         formatter.skipHeaderRow = try query.boolean("skipHeaderRow") ?? false
+        formatter.xmlRoot = query["xmlRoot"] ?? formatter.xmlRoot
+        formatter.xmlRow = query["xmlRow"] ?? formatter.xmlRow
+        formatter.feedTitle = query["feedTitle"] ?? formatter.feedTitle
+        formatter.feedDescription = query["feedDescription"] ?? formatter.feedDescription
         return formatter
     }
 

@@ -17,6 +17,8 @@ struct EmulatorAPI: Sendable {
 
     /// How long the sync endpoints wait for the run (`EmulatorConfiguration.runSyncWaitSecs`).
     let runSyncWaitSecs: Double
+    /// `https` when the server speaks TLS (`EmulatorConfiguration.tls`).
+    var scheme = "http"
 
     func respond(to route: EmulatorRoute, request: APIRequest) async throws(APIError) -> Response {
         switch route {
@@ -51,11 +53,10 @@ struct EmulatorAPI: Sendable {
             try authorize(reference, request)
             return try await store(try await resolveRun(reference, request: request).defaultKeyValueStoreId)
         case .storeRecord(let store, let key):
-            try authorizeStorage(store, request)
-            return try await record(storeID: store, key: key, request: request)
+            let storeID = try await existingStorage(.keyValueStore, store, request: request)
+            return try await record(storeID: storeID, key: key, request: request)
         case .getStore(let store):
-            try authorizeStorage(store, request)
-            return try await self.store(store)
+            return try await self.store(try await existingStorage(.keyValueStore, store, request: request))
         case .runLog(let reference):
             try authorize(reference, request)
             return try await log(try await resolveRun(reference, request: request).id, request: request)
@@ -67,11 +68,79 @@ struct EmulatorAPI: Sendable {
             try authorize(reference, request)
             return try await dataset(try await resolveRun(reference, request: request).defaultDatasetId)
         case .getDataset(let dataset):
-            try authorizeStorage(dataset, request)
-            return try await self.dataset(dataset)
+            return try await self.dataset(try await existingStorage(.dataset, dataset, request: request))
         case .datasetItems(let dataset):
-            try authorizeStorage(dataset, request)
-            return try await datasetItems(dataset, request: request)
+            let datasetID = try await existingStorage(.dataset, dataset, request: request)
+            return try await datasetItems(datasetID, request: request)
+        case .updateRun(let reference):
+            return try await updateRun(reference, request: request)
+        case .deleteRun(let reference):
+            return try await deleteRun(reference, request: request)
+        case .rebootRun(let reference):
+            return try await rebootRun(reference, request: request)
+        case .metamorphRun(let reference):
+            return try await metamorphRun(reference, request: request)
+        case .chargeRun(let reference):
+            return try await chargeRun(reference, request: request)
+        case .buildActor(let actor):
+            return try await buildActor(actor, request: request)
+        case .listBuilds(let actor):
+            return try await listBuilds(actor, request: request)
+        case .getBuild(let build):
+            return try await getBuild(build, request: request)
+        case .defaultBuild(let actor):
+            return try await defaultBuild(actor, request: request)
+        case .buildLog(let build):
+            return try await buildLog(build, request: request)
+        case .deleteBuild(let build):
+            return try await deleteBuild(build, request: request)
+        case .createWebhook:
+            return try await createWebhook(request)
+        case .listWebhooks(let owner):
+            return try await listWebhooks(owner, request: request)
+        case .getWebhook(let webhook):
+            return try await getWebhook(webhook, request: request)
+        case .updateWebhook(let webhook):
+            return try await updateWebhook(webhook, request: request)
+        case .deleteWebhook(let webhook):
+            return try await deleteWebhook(webhook, request: request)
+        case .testWebhook(let webhook):
+            return try await testWebhook(webhook, request: request)
+        case .listDispatches(let webhook):
+            return try await listDispatches(webhook, request: request)
+        case .getDispatch(let dispatch):
+            return try await getDispatch(dispatch, request: request)
+        case .accountLimits:
+            return try await accountLimits(request)
+        case .updateAccountLimits:
+            return try await updateAccountLimits(request)
+        case .monthlyUsage:
+            return try monthlyUsage(request)
+        case .listStorages(let kind):
+            return try await listStorages(kind, request: request)
+        case .createStorage(let kind):
+            return try await createStorage(kind, request: request)
+        case .deleteStorage(let kind, let id):
+            return try await deleteStorage(kind, id, request: request)
+        case .putRecord(let store, let key):
+            return try await putRecord(store, key: key, request: request)
+        case .deleteRecord(let store, let key):
+            return try await deleteRecord(store, key: key, request: request)
+        case .storeKeys(let store):
+            return try await listKeys(store, request: request)
+        case .pushItems(let dataset):
+            return try await pushItems(dataset, request: request)
+        case .datasetStatistics(let dataset):
+            return try await datasetStatistics(dataset, request: request)
+        case .getQueue(let queue):
+            return JSONResponse.data(
+                try await queueJSON(try await existingStorage(.requestQueue, queue, request: request)))
+        case .addRequest(let queue):
+            return try await addRequest(queue, request: request)
+        case .getRequest(let queue, let requestID):
+            return try await getRequest(queue, requestID: requestID, request: request)
+        case .queueHead(let queue):
+            return try await queueHead(queue, request: request)
         }
     }
 
@@ -145,10 +214,10 @@ struct EmulatorAPI: Sendable {
         return run
     }
 
-    /// `http://HOST:PORT`, with IPv6 literals bracketed.
+    /// `http://HOST:PORT` (or `https://`), with IPv6 literals bracketed.
     func baseURL(host: String? = nil) async -> String {
         let host = host ?? advertisedHost
         let port = await state.port
-        return host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+        return host.contains(":") ? "\(scheme)://[\(host)]:\(port)" : "\(scheme)://\(host):\(port)"
     }
 }

@@ -30,6 +30,9 @@ public struct EmulatorConfiguration: Sendable {
     /// How long `run-sync` and `run-sync-get-dataset-items` wait before answering 408 `run-timeout-exceeded` (the
     /// platform's 300 s; tests set less).
     public var runSyncWaitSecs: Double = 300
+    /// HTTPS with HTTP/2 and HTTP/1.1 by ALPN, with certificates made at start-up (see ``TLSOptions``); nil serves
+    /// plain HTTP/1.1.
+    public var tls: TLSOptions? = nil
 
     public init(
         host: String = "127.0.0.1",
@@ -43,7 +46,8 @@ public struct EmulatorConfiguration: Sendable {
         runSyncWaitSecs: Double = 300,
         concurrentRunsLimit: Int = 32,
         rateLimits: RateLimits? = .platform,
-        readOnlyToken: String? = nil
+        readOnlyToken: String? = nil,
+        tls: TLSOptions? = nil
     ) {
         self.host = host
         self.port = port
@@ -57,5 +61,6 @@ public struct EmulatorConfiguration: Sendable {
         self.concurrentRunsLimit = concurrentRunsLimit
         self.rateLimits = rateLimits
         self.readOnlyToken = readOnlyToken
+        self.tls = tls
     }
 }

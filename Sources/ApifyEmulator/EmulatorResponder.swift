@@ -43,7 +43,7 @@ struct EmulatorResponder: HTTPResponder {
                     headers: request.headers.map { [$0.name.rawName, $0.value] },
                     bodyLength: bodyLength,
                     fault: isInNotFoundWindow ? "404-after-start" : fault?.description
-                ))
+                ), on: context.channel)
         }
         var decodingError: APIError?
         if let encoding = request.headers[.contentEncoding], bodyLength <= RequestLimits.maxInputBytes {

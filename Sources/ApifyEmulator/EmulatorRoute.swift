@@ -41,13 +41,49 @@ enum EmulatorRoute: Sendable, Equatable {
     case getStore(store: String)
     case getDataset(dataset: String)
     case datasetItems(dataset: String)
+    case updateRun(RunReference)
+    case deleteRun(RunReference)
+    case rebootRun(RunReference)
+    case metamorphRun(RunReference)
+    case chargeRun(RunReference)
+    case buildActor(actor: String)
+    case listBuilds(actor: String?)
+    case getBuild(build: String)
+    case defaultBuild(actor: String)
+    case buildLog(build: String)
+    case deleteBuild(build: String)
+    case createWebhook
+    case listWebhooks(RunOwner?)
+    case getWebhook(webhook: String)
+    case updateWebhook(webhook: String)
+    case deleteWebhook(webhook: String)
+    case testWebhook(webhook: String)
+    case listDispatches(webhook: String?)
+    case getDispatch(dispatch: String)
+    case accountLimits
+    case updateAccountLimits
+    case monthlyUsage
+    case listStorages(StorageKind)
+    case createStorage(StorageKind)
+    case deleteStorage(StorageKind, id: String)
+    case putRecord(store: String, key: String)
+    case deleteRecord(store: String, key: String)
+    case storeKeys(store: String)
+    case pushItems(dataset: String)
+    case datasetStatistics(dataset: String)
+    case getQueue(queue: String)
+    case addRequest(queue: String)
+    case getRequest(queue: String, request: String)
+    case queueHead(queue: String)
 
     /// The run that a path names, if it names one.
     var runReference: RunReference? {
         switch self {
         case .getRun(let reference), .abortRun(let reference), .resurrectRun(let reference),
             .runRecord(let reference, _), .runLog(let reference), .runDatasetItems(let reference),
-            .runDataset(let reference), .runKeyValueStore(let reference):
+            .runDataset(let reference), .runKeyValueStore(let reference), .updateRun(let reference),
+            .deleteRun(let reference), .rebootRun(let reference), .metamorphRun(let reference),
+            .chargeRun(let reference):
             reference
         default: nil
         }
@@ -119,23 +155,74 @@ enum EmulatorRoute: Sendable, Equatable {
             Row([.get], "/v2/key-value-stores/:store") { .getStore(store: $0["store"]!) },
             Row([.get], "/v2/datasets/:dataset") { .getDataset(dataset: $0["dataset"]!) },
             Row([.get, .head], "/v2/datasets/:dataset/items") { .datasetItems(dataset: $0["dataset"]!) },
-        ] + runScopedRows
+            Row([.put], "/v2/actor-runs/:run") { .updateRun(.id($0["run"]!)) },
+            Row([.delete], "/v2/actor-runs/:run") { .deleteRun(.id($0["run"]!)) },
+            Row([.post], "/v2/actor-runs/:run/charge") { .chargeRun(.id($0["run"]!)) },
+            Row([.post], "/v2/:acts/:actor/builds") { .buildActor(actor: $0["actor"]!) },
+            Row([.get], "/v2/:acts/:actor/builds") { .listBuilds(actor: $0["actor"]!) },
+            Row([.get], "/v2/:acts/:actor/builds/default") { .defaultBuild(actor: $0["actor"]!) },
+            Row([.get], "/v2/:acts/:actor/builds/:build") { .getBuild(build: $0["build"]!) },
+            Row([.get], "/v2/actor-builds") { _ in .listBuilds(actor: nil) },
+            Row([.get], "/v2/actor-builds/:build") { .getBuild(build: $0["build"]!) },
+            Row([.delete], "/v2/actor-builds/:build") { .deleteBuild(build: $0["build"]!) },
+            Row([.get], "/v2/actor-builds/:build/log") { .buildLog(build: $0["build"]!) },
+            Row([.post], "/v2/webhooks") { _ in .createWebhook },
+            Row([.get], "/v2/webhooks") { _ in .listWebhooks(nil) },
+            Row([.get], "/v2/webhooks/:webhook") { .getWebhook(webhook: $0["webhook"]!) },
+            Row([.put], "/v2/webhooks/:webhook") { .updateWebhook(webhook: $0["webhook"]!) },
+            Row([.delete], "/v2/webhooks/:webhook") { .deleteWebhook(webhook: $0["webhook"]!) },
+            Row([.post], "/v2/webhooks/:webhook/test") { .testWebhook(webhook: $0["webhook"]!) },
+            Row([.get], "/v2/webhooks/:webhook/dispatches") { .listDispatches(webhook: $0["webhook"]!) },
+            Row([.get], "/v2/webhook-dispatches") { _ in .listDispatches(webhook: nil) },
+            Row([.get], "/v2/webhook-dispatches/:dispatch") { .getDispatch(dispatch: $0["dispatch"]!) },
+            Row([.get], "/v2/:acts/:actor/webhooks") { .listWebhooks(.actor($0["actor"]!)) },
+            Row([.get], "/v2/actor-tasks/:task/webhooks") { .listWebhooks(.task($0["task"]!)) },
+            Row([.get], "/v2/users/me/limits") { _ in .accountLimits },
+            Row([.put], "/v2/users/me/limits") { _ in .updateAccountLimits },
+            Row([.get], "/v2/users/me/usage/monthly") { _ in .monthlyUsage },
+            Row([.put, .post], "/v2/key-value-stores/:store/records/:key") {
+                .putRecord(store: $0["store"]!, key: $0["key"]!)
+            },
+            Row([.delete], "/v2/key-value-stores/:store/records/:key") {
+                .deleteRecord(store: $0["store"]!, key: $0["key"]!)
+            },
+            Row([.get], "/v2/key-value-stores/:store/keys") { .storeKeys(store: $0["store"]!) },
+            Row([.post], "/v2/datasets/:dataset/items") { .pushItems(dataset: $0["dataset"]!) },
+            Row([.get], "/v2/datasets/:dataset/statistics") { .datasetStatistics(dataset: $0["dataset"]!) },
+            Row([.get], "/v2/request-queues/:queue") { .getQueue(queue: $0["queue"]!) },
+            Row([.post], "/v2/request-queues/:queue/requests") { .addRequest(queue: $0["queue"]!) },
+            Row([.get], "/v2/request-queues/:queue/requests/:request") {
+                .getRequest(queue: $0["queue"]!, request: $0["request"]!)
+            },
+            Row([.get], "/v2/request-queues/:queue/head") { .queueHead(queue: $0["queue"]!) },
+        ] + storageCollectionRows + runScopedRows
+
+    /// `GET`/`POST /v2/{kind}` and `DELETE /v2/{kind}/{id}` for the three storage kinds.
+    private static let storageCollectionRows: [Row] = StorageKind.allCases.flatMap { kind in
+        [
+            Row([.get], "/v2/\(kind.rawValue)") { _ in .listStorages(kind) },
+            Row([.post], "/v2/\(kind.rawValue)") { _ in .createStorage(kind) },
+            Row([.delete], "/v2/\(kind.rawValue)/:id") { .deleteStorage(kind, id: $0["id"]!) },
+        ]
+    }
 
     /// The run endpoints the API has: every one under `/v2/actor-runs/{run}` and under the actor's and the task's
-    /// `/runs/last`; under an actor's `/runs/{run}` only the deprecated get, abort and resurrect; no `resurrect` of a
-    /// task's last run. Paths the spec lacks answer 404 `page-not-found`, as they would on the platform.
+    /// `/runs/last`; under an actor's `/runs/{run}` only the deprecated get, abort, resurrect and metamorph; no
+    /// `resurrect` of a task's last run. Paths the spec lacks answer 404 `page-not-found`, as they would on the platform.
     private static let runScopedRows: [Row] = {
         let suffixes: [([HTTPRequest.Method], String, @Sendable (RunReference, [String: String]) -> EmulatorRoute)] = [
             ([.get], "", { reference, _ in .getRun(reference) }),
             ([.post], "/abort", { reference, _ in .abortRun(reference) }),
             ([.post], "/resurrect", { reference, _ in .resurrectRun(reference) }),
+            ([.post], "/reboot", { reference, _ in .rebootRun(reference) }),
+            ([.post], "/metamorph", { reference, _ in .metamorphRun(reference) }),
             ([.get, .head], "/key-value-store/records/:key", { .runRecord($0, key: $1["key"]!) }),
             ([.get], "/key-value-store", { reference, _ in .runKeyValueStore(reference) }),
             ([.get], "/log", { reference, _ in .runLog(reference) }),
             ([.get, .head], "/dataset/items", { reference, _ in .runDatasetItems(reference) }),
             ([.get], "/dataset", { reference, _ in .runDataset(reference) }),
         ]
-        let actorRunSuffixes: Set<String> = ["", "/abort", "/resurrect"]
+        let actorRunSuffixes: Set<String> = ["", "/abort", "/resurrect", "/metamorph"]
         return suffixes.flatMap { methods, suffix, make in
             var rows = [
                 Row(methods, "/v2/actor-runs/:run" + suffix) { make(.id($0["run"]!), $0) },

@@ -8,6 +8,8 @@ struct RunLaunch: Sendable {
     var input: StoredRecord?
     var userAgent: String?
     var taskID: String?
+    /// The start's ad-hoc webhooks (`webhooks=`), bound to the run once it has an ID.
+    var webhooks: [Webhook] = []
 }
 
 /// The run lifecycle: start (with the account memory limit), lists and `last`, abort and resurrect.
@@ -44,7 +46,10 @@ extension EmulatorState {
         runs[run.id] = run
         stores[run.defaultKeyValueStoreId] = launch.input.map { ["INPUT": $0] } ?? [:]
         datasets[run.defaultDatasetId] = []
+        queues[run.defaultRequestQueueId] = RequestQueue()
+        addAdHocWebhooks(launch.webhooks, runID: run.id)
         execute(run, actor: actor, input: launch.input, startsRunning: false)
+        fireRunEvent("ACTOR.RUN.CREATED", runID: run.id)
         return run
     }
 
@@ -79,6 +84,7 @@ extension EmulatorState {
         runs[id] = run
         execute(run, actor: actor, input: stores[run.defaultKeyValueStoreId]?["INPUT"], startsRunning: true)
         notifyChange(of: id)
+        fireRunEvent("ACTOR.RUN.RESURRECTED", runID: id)
         return run
     }
 
@@ -157,7 +163,7 @@ extension EmulatorState {
         }
     }
 
-    private func execute(_ run: ActorRun, actor: ActorDefinition, input: StoredRecord?, startsRunning: Bool) {
+    func execute(_ run: ActorRun, actor: ActorDefinition, input: StoredRecord?, startsRunning: Bool) {
         let executor = RunExecutor(
             state: self, runID: run.id, generation: run.generation, actor: actor, input: input, options: run.options,
             startsRunning: startsRunning)

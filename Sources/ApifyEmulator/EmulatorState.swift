@@ -14,10 +14,19 @@ actor EmulatorState {
     var runTasks: [String: Task<Void, Never>] = [:]
     var stores: [String: [String: StoredRecord]] = [:]
     var datasets: [String: [JSONValue]] = [:]
+    var queues: [String: RequestQueue] = [:]
+    var webhooks: [String: Webhook] = [:]
+    var dispatches: [String: WebhookDispatch] = [:]
+    /// Every build by ID: the definitions' tagged builds and those made through the API.
+    var builds: [String: ActorBuild] = [:]
     /// The account's memory limit: READY and RUNNING runs may use at most this much together.
     let memoryLimitMbytes: Int
     /// How many runs may be going at once.
     let concurrentRunsLimit: Int
+    /// The limits `PUT /v2/users/me/limits` may change; the rest follow the configuration.
+    var adjustableLimits = AdjustableLimits()
+    /// Named and created storages' metadata; a run's default storages have none (they take the run's).
+    var storageMetadata: [String: StorageMetadata] = [:]
     /// Requests waiting for a run to change, by waiter number. A waiter is registered before it parks (no
     /// continuation yet) so that a deadline that fires first can cancel it without a race.
     private var changeWaiters: [Int: (runID: String, continuation: CheckedContinuation<Void, Never>?)] = [:]
@@ -48,6 +57,15 @@ actor EmulatorState {
             actorsByID[actor.id] = actor
             actorIDsByName[actor.fullName.lowercased()] = actor.id
         }
+        for actor in actorsByID.values {
+            for number in Set(actor.buildTags.values) {
+                let id = PlatformID.stable(for: "build:\(actor.id):\(number)")
+                let created = EmulatorAPI.accountCreatedAt
+                builds[id] = ActorBuild(
+                    id: id, actorId: actor.id, number: number, status: .succeeded, startedAt: created,
+                    finishedAt: created, logLines: [Timestamp.logLine("ACTOR: Build \(number) succeeded", at: created)])
+            }
+        }
     }
 
     func setPort(_ port: Int) {
@@ -72,6 +90,19 @@ actor EmulatorState {
         actorsByID[id]
     }
 
+    var actorCount: Int { actorsByID.count }
+
+    /// Points a build tag of an actor at a build number, as a finished build with `tag=` does.
+    func tagBuild(actorID: String, tag: String, number: String) {
+        guard var actor = actorsByID[actorID] else { return }
+        var tags = actor.buildTags
+        tags[tag] = number
+        actor.builds = tags
+        actorsByID[actorID] = actor
+    }
+
+    var taskCount: Int { tasksByID.count }
+
     /// Resolves a task reference: an ID, `username~name` or `username/name`.
     func task(for reference: String) -> TaskDefinition? {
         if let task = tasksByID[reference] { return task }
@@ -94,6 +125,7 @@ actor EmulatorState {
         runs[id] = run
         if run.status.isTerminal {
             runTasks[id] = nil
+            runDidFinish(id)
         }
         notifyChange(of: id)
     }

@@ -75,8 +75,36 @@ extension EmulatorRoute {
             return ("actor \(actor.lowercased())", limits.runStarts)
         case .startTaskRun(let task), .runSync(.task(let task), _):
             return ("task \(task.lowercased())", limits.runStarts)
-        case .storeRecord(let store, _):
+        case .storeRecord(let store, _), .putRecord(let store, _), .deleteRecord(let store, _):
             return ("store \(store)", limits.records)
+        case .pushItems(let dataset):
+            return ("dataset \(dataset)", limits.runStarts)
+        case .addRequest(let queue), .getRequest(let queue, _):
+            return ("queue \(queue)", limits.runStarts)
+        case .getQueue(let queue), .queueHead(let queue):
+            return ("queue \(queue)", limits.perResource)
+        case .storeKeys(let store):
+            return ("store \(store)", limits.perResource)
+        case .datasetStatistics(let dataset):
+            return ("dataset \(dataset)", limits.perResource)
+        case .deleteStorage(let kind, let id):
+            return ("\(kind.rawValue) \(id)", limits.perResource)
+        case .buildActor(let actor), .listBuilds(.some(let actor)), .defaultBuild(let actor):
+            return ("actor \(actor.lowercased())", limits.perResource)
+        case .getBuild(let build), .buildLog(let build), .deleteBuild(let build):
+            return ("build \(build)", limits.perResource)
+        case .getWebhook(let webhook), .updateWebhook(let webhook), .deleteWebhook(let webhook),
+            .testWebhook(let webhook), .listDispatches(.some(let webhook)):
+            return ("webhook \(webhook)", limits.perResource)
+        case .getDispatch(let dispatch):
+            return ("dispatch \(dispatch)", limits.perResource)
+        case .listWebhooks(.actor(let actor)):
+            return ("actor \(actor.lowercased())", limits.perResource)
+        case .listWebhooks(.task(let task)):
+            return ("task \(task.lowercased())", limits.perResource)
+        case .createWebhook, .listWebhooks(nil), .listDispatches(nil), .listBuilds(nil), .accountLimits,
+            .updateAccountLimits, .monthlyUsage, .listStorages, .createStorage:
+            return ("user", limits.perResource)
         case .runRecord(let reference, _):
             return (Self.resource(of: reference), limits.records)
         case .currentUser, .listRuns(nil):
@@ -91,8 +119,11 @@ extension EmulatorRoute {
             return ("dataset \(dataset)", limits.perResource)
         case .getRun(let reference), .abortRun(let reference), .resurrectRun(let reference),
             .runLog(let reference), .runDatasetItems(let reference), .runDataset(let reference),
-            .runKeyValueStore(let reference):
+            .runKeyValueStore(let reference), .updateRun(let reference), .deleteRun(let reference),
+            .rebootRun(let reference), .chargeRun(let reference):
             return (Self.resource(of: reference), limits.perResource)
+        case .metamorphRun(let reference):
+            return (Self.resource(of: reference), limits.runStarts)
         }
     }
 

@@ -13,9 +13,15 @@ public struct RecordedRequest: Sendable, Codable, Equatable {
     public var bodyLength: Int
     /// The injected fault that hit this request (its rule as text), if any.
     public var fault: String?
+    /// The connection it came on: 1 for the server's first, then counting up; requests multiplexed on one HTTP/2
+    /// connection, or sent one after another on a kept-alive one, share the number.
+    public var connection: Int
+    /// `"1.1"` or `"2"`, as negotiated (HTTP/2 only over TLS, by ALPN).
+    public var httpVersion: String
 
     public init(
-        method: String, path: String, query: String?, headers: [[String]], bodyLength: Int, fault: String? = nil
+        method: String, path: String, query: String?, headers: [[String]], bodyLength: Int, fault: String? = nil,
+        connection: Int = 0, httpVersion: String = "1.1"
     ) {
         self.method = method
         self.path = path
@@ -23,6 +29,8 @@ public struct RecordedRequest: Sendable, Codable, Equatable {
         self.headers = headers
         self.bodyLength = bodyLength
         self.fault = fault
+        self.connection = connection
+        self.httpVersion = httpVersion
     }
 
     /// The value of the first header with this name, compared without case.
@@ -38,6 +46,8 @@ public struct RecordedRequest: Sendable, Codable, Equatable {
             .init("headers", .array(headers.map { .array($0.map(JSONValue.string)) })),
             .init("bodyLength", .int(bodyLength)),
             .init("fault", .string(orNull: fault)),
+            .init("connection", .int(connection)),
+            .init("httpVersion", .string(httpVersion)),
         ])
     }
 }

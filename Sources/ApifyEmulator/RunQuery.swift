@@ -139,11 +139,16 @@ struct RunQuery {
         return value
     }
 
-    /// `webhooks` must be Base64 of a JSON array; the emulator accepts them but does not call them (yet).
-    func validateWebhooks() throws(APIError) {
-        guard let text = self["webhooks"] else { return }
-        guard let data = Data(base64Encoded: text), case .array = try? JSONValue.parse(data) else {
+    /// The ad-hoc webhooks of `webhooks=`: a Base64-encoded JSON array of webhook representations.
+    func adHocWebhooks() throws(APIError) -> [Webhook] {
+        guard let text = self["webhooks"] else { return [] }
+        guard let data = Data(base64Encoded: text), case .array(let items) = try? JSONValue.parse(data) else {
             throw .invalidInput("Invalid value of \"webhooks\" parameter: it must be a Base64-encoded JSON array.")
         }
+        var webhooks: [Webhook] = []
+        for item in items {
+            webhooks.append(try Webhook(json: item, isAdHoc: true))
+        }
+        return webhooks
     }
 }

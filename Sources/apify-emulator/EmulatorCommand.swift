@@ -25,8 +25,14 @@ struct EmulatorCommand: AsyncParsableCommand {
             run starts; X-RateLimit-Limit on every answer, 429 rate-limit-exceeded above it), --concurrent-runs \
             (402 concurrent-runs-limit-exceeded) and --memory-limit (402 actor-memory-limit-exceeded).
 
-            GET /_emulator/requests lists every request received, as JSON, for CI scripts to assert on.
-            """
+            --tls serves HTTPS (HTTP/2 or HTTP/1.1 by ALPN) with a certificate for 127.0.0.1, ::1 and localhost, \
+            signed by a CA made at start-up and written to --ca-file (else to a temporary file, named on stderr): \
+            point clients at it, e.g. actor-run --cacert FILE. The base URL is then https://HOST:PORT.
+
+            GET /_emulator/requests lists every request received, as JSON, for CI scripts to assert on, with the \
+            connection each came on and its HTTP version.
+            """,
+        version: EmulatorVersion.current
     )
 
     @Option(help: "The address to listen on; keep it on loopback.")
@@ -72,6 +78,21 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long run-sync waits before 408 run-timeout-exceeded.", valueName: "seconds"))
     var runSyncWait: Double = 300
 
+    @Option(
+        help: ArgumentHelp(
+            "Also write the base URL to this file, atomically (a new file renamed into place) once the server listens.",
+            valueName: "file"))
+    var urlFile: String?
+
+    @Flag(help: "Serve HTTPS (HTTP/2 and HTTP/1.1) with a certificate signed by a CA made at start-up.")
+    var tls = false
+
+    @Option(
+        help: ArgumentHelp(
+            "With --tls, write the CA certificate (PEM) to this file (default: a new temporary file).",
+            valueName: "file"))
+    var caFile: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else {
             throw ValidationError("--port must be between 0 and 65535, got \(port)")
@@ -87,6 +108,9 @@ struct EmulatorCommand: AsyncParsableCommand {
         }
         if rateLimit != nil, noRateLimit {
             throw ValidationError("--rate-limit and --no-rate-limit exclude each other")
+        }
+        if caFile != nil, !tls {
+            throw ValidationError("--ca-file needs --tls")
         }
         guard runSyncWait >= 0, runSyncWait.isFinite else {
             throw ValidationError("--run-sync-wait must be 0 or more seconds, got \(runSyncWait)")
@@ -106,13 +130,48 @@ struct EmulatorCommand: AsyncParsableCommand {
             host: host, port: port, token: token, quiet: quiet, extraActors: catalog.actors,
             extraTasks: catalog.tasks, faults: try FaultRule.parse(faults ?? ""), memoryLimitMbytes: memoryLimit,
             runSyncWaitSecs: runSyncWait, concurrentRunsLimit: concurrentRuns,
-            rateLimits: noRateLimit ? nil : rateLimit.map(RateLimits.uniform) ?? .platform, readOnlyToken: readOnlyToken
+            rateLimits: noRateLimit ? nil : rateLimit.map(RateLimits.uniform) ?? .platform,
+            readOnlyToken: readOnlyToken, tls: tls ? TLSOptions(caFilePath: caFile) : nil
         )
+        if let urlFile {
+            // A file left by an earlier start must not be read as this one's URL.
+            try? FileManager.default.removeItem(atPath: urlFile)
+        }
         let signals = TerminationSignals()
         let server = try await EmulatorServer.start(configuration)
+        if let urlFile {
+            // Before stdout, so a parent that has read the first line finds the file too.
+            do {
+                try Self.writeAtomically(server.baseURL + "\n", to: urlFile)
+            } catch {
+                await server.stop()
+                throw error
+            }
+        }
         // Unbuffered, so a parent reading the first line sees it at once even through a pipe.
         FileHandle.standardOutput.write(Data((server.baseURL + "\n").utf8))
+        if let caFilePath = server.caFilePath, caFile == nil {
+            let note = "apify-emulator: CA certificate in \(caFilePath) (trust it with actor-run --cacert)\n"
+            FileHandle.standardError.write(Data(note.utf8))
+        }
         await signals.next()
         await server.stop()
+    }
+
+    /// Writes a sibling temporary file and renames it over `path`, so a reader sees the old file or the whole new
+    /// one, never a partial or stale URL of this start.
+    static func writeAtomically(_ text: String, to path: String) throws {
+        let target = URL(fileURLWithPath: path)
+        let temporary = target.deletingLastPathComponent()
+            .appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        do {
+            try Data(text.utf8).write(to: temporary)
+            guard rename(temporary.path, target.path) == 0 else {
+                throw CocoaError(.fileWriteUnknown)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw ValidationError("cannot write the URL file \(path): \(error.localizedDescription)")
+        }
     }
 }

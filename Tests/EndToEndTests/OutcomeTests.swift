@@ -36,7 +36,26 @@ import Testing
             let runID = try Harness.runID(in: result)
             #expect(
                 result.stderrLines.last == "actor-run: run \(runID) SUCCEEDED but has no record 'OUTPUT' in its"
-                    + " default key-value store (try --key with another record)")
+                    + " default key-value store (try --key with another record, or --dataset)")
+        }
+    }
+
+    private static let scraper = """
+        [{"id": "ItemsNoOutput0001", "username": "emulator", "name": "items", "steps": [
+          {"pushItems": [{"url": "a"}, {"url": "b"}, {"url": "c"}]},
+          {"record": {"key": "SUMMARY", "json": {"pages": 3}}}
+        ]}]
+        """
+
+    /// Most actors write a dataset, not OUTPUT: the message says where the results went and how to print them.
+    @Test func missingRecordSaysWhatTheRunProduced() async throws {
+        try await Harness.withEmulator(actorsJSON: Self.scraper) { server in
+            let result = try await Harness.run(["emulator/items", "--no-input"], emulator: server)
+            #expect(result.status == 5, "\(result.stderr)")
+            let runID = try Harness.runID(in: result)
+            let last = try #require(result.stderrLines.last)
+            #expect(last.hasPrefix("actor-run: run \(runID) SUCCEEDED but has no record 'OUTPUT'"))
+            #expect(last.contains("; its dataset has 3 items: print them with `actor-run output \(runID) --dataset`"))
         }
     }
 
