@@ -63,12 +63,14 @@ enum Harness {
         return buildDirectory.appendingPathComponent("actor-run")
     }
 
-    /// An emulator for one test (`EmulatorTestSupport.withEmulator`), configured from test-sized arguments.
+    /// An emulator for one test (`EmulatorTestSupport.withEmulator`), configured from test-sized arguments;
+    /// `tls` serves HTTPS with a CA of its own (``EmulatorServer/caFilePath``).
     static func withEmulator<T>(
         token: String? = Harness.token,
         actorsJSON: String? = nil,
         faults: String? = nil,
         memoryLimitMbytes: Int = 32768,
+        tls: Bool = false,
         _ body: (EmulatorServer) async throws -> T
     ) async throws -> T {
         var actors: [ActorDefinition] = []
@@ -78,7 +80,8 @@ enum Harness {
         let rules = try faults.map { try FaultRule.parse($0) } ?? []
         return try await EmulatorTestSupport.withEmulator(
             EmulatorConfiguration(
-                token: token, extraActors: actors, faults: rules, memoryLimitMbytes: memoryLimitMbytes),
+                token: token, extraActors: actors, faults: rules, memoryLimitMbytes: memoryLimitMbytes,
+                tls: tls ? TLSOptions() : nil),
             body)
     }
 

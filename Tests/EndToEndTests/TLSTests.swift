@@ -1,0 +1,120 @@
+import ApifyEmulator
+import Foundation
+import Testing
+
+/// The built `actor-run` over the real wire's protocols: HTTPS to an emulator with a CA of its own, HTTP/2 by ALPN
+/// (as `api.apify.com` speaks), certificate verification, a redirect, and a CONNECT proxy.
+@Suite struct TLSTests {
+    static let helloArguments = ["apify/hello-world", "-i", #"{"message": "Ada"}"#]
+    static let helloOutput = "{\"greeting\": \"Hello, Ada!\"}\n"
+
+    @Test func coreRunOverHTTPSWithCacert() async throws {
+        try await Harness.withEmulator(tls: true) { server in
+            let ca = try #require(server.caFilePath)
+            #expect(server.baseURL == "https://127.0.0.1:\(server.port)")
+            let result = try await Harness.run(Self.helloArguments + ["--cacert", ca], emulator: server)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdoutText == Self.helloOutput)
+            let requests = await server.recordedRequests()
+            #expect(requests.map(\.method) == ["POST", "GET"])
+            // libcurl offers h2 by ALPN and the emulator takes it, as the platform does; the record follows the
+            // start on the same connection.
+            #expect(requests.map(\.httpVersion) == ["2", "2"])
+            #expect(Set(requests.map(\.connection)).count == 1)
+        }
+    }
+
+    @Test func plainHTTPIsLoggedAsHTTP1OnAKeptAliveConnection() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(Self.helloArguments, emulator: server)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(server.caFilePath == nil)
+            let requests = await server.recordedRequests()
+            #expect(requests.map(\.httpVersion) == ["1.1", "1.1"])
+            #expect(requests.map(\.connection) == [1, 1])
+        }
+    }
+
+    @Test(arguments: ["SSL_CERT_FILE", "CURL_CA_BUNDLE"])
+    func caBundleFromTheEnvironment(variable: String) async throws {
+        try await Harness.withEmulator(tls: true) { server in
+            let ca = try #require(server.caFilePath)
+            let result = try await Harness.run(Self.helloArguments, emulator: server, environment: [variable: ca])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdoutText == Self.helloOutput)
+        }
+    }
+
+    @Test func withoutTheCAItFailsWithOneCertificateLine() async throws {
+        try await Harness.withEmulator(tls: true) { server in
+            let result = try await Harness.run(Self.helloArguments, emulator: server)
+            // The API could not be reached (safely): 69, as for any other network failure, not 77, which is about
+            // the token.
+            #expect(result.status == 69, "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+            #expect(result.stderrLines.count == 1, "\(result.stderr)")
+            let line = try #require(result.stderrLines.first)
+            // libcurl's own reason in the middle (its wording is OpenSSL's), the fix at the end.
+            #expect(
+                line.hasPrefix(
+                    "actor-run: cannot start actor apify~hello-world: the API's TLS certificate is not trusted ("),
+                "\(line)")
+            #expect(line.hasSuffix("); if your own CA signed it, pass that CA with --cacert FILE"), "\(line)")
+            // Nothing got past the handshake: no run was started.
+            #expect(await server.recordedRequests().isEmpty)
+        }
+    }
+
+    @Test func logStreamSharesOneHTTP2ConnectionWithTheLongPoll() async throws {
+        try await Harness.withEmulator(tls: true) { server in
+            let ca = try #require(server.caFilePath)
+            let result = try await Harness.run(
+                ["emulator/sleep", "-i", #"{"seconds": 3}"#, "--logs", "--cacert", ca], emulator: server)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdoutText == "{\"slept\": 3}\n")
+            #expect(result.stderr.contains("Sleeping for 3 s"), "\(result.stderr)")
+            let requests = await server.recordedRequests()
+            let log = try #require(requests.first { $0.path.hasSuffix("/log") && $0.query == "stream=1" })
+            let poll = try #require(
+                requests.first { $0.path.hasPrefix("/v2/actor-runs/") && ($0.query ?? "").contains("waitForFinish=") },
+                "\(requests.map { "\($0.method) \($0.path)?\($0.query ?? "")" })")
+            #expect(log.httpVersion == "2")
+            #expect(poll.httpVersion == "2")
+            #expect(log.connection == poll.connection, "\(requests.map { "\($0.connection) \($0.path)" })")
+            #expect(Set(requests.map(\.connection)).count == 1)
+        }
+    }
+
+    @Test func recordRedirectOverHTTPS() async throws {
+        try await Harness.withEmulator(tls: true) { server in
+            let ca = try #require(server.caFilePath)
+            let result = try await Harness.run(["emulator/redirect", "--no-input", "--cacert", ca], emulator: server)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdoutText == "{\"redirected\": true}\n")
+            let requests = await server.recordedRequests()
+            let redirected = try #require(requests.first { $0.path.hasSuffix("/records/OUTPUT") && $0.query == nil })
+            let signed = try #require(requests.first { ($0.query ?? "").contains("signature=") })
+            // The redirect goes to https://localhost:PORT (the server speaks nothing else): another host name, so
+            // another connection, verified against the same CA, and without the token.
+            #expect(signed.connection != redirected.connection)
+            #expect(signed.httpVersion == "2")
+            #expect(signed.header("Authorization") == nil)
+        }
+    }
+
+    @Test func throughAConnectProxy() async throws {
+        let proxy = try ConnectProxy()
+        defer { proxy.stop() }
+        try await Harness.withEmulator(tls: true) { server in
+            let ca = try #require(server.caFilePath)
+            let result = try await Harness.run(
+                Self.helloArguments + ["--cacert", ca], emulator: server,
+                environment: ["HTTPS_PROXY": "http://127.0.0.1:\(proxy.port)"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdoutText == Self.helloOutput)
+            // libcurl does not pass loopback by the proxy unless NO_PROXY says so: every byte went through it.
+            #expect(proxy.requestLines == ["CONNECT 127.0.0.1:\(server.port) HTTP/1.1"])
+            #expect(await server.recordedRequests().count == 2)
+        }
+    }
+}
