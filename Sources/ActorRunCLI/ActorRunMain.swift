@@ -17,6 +17,7 @@ public enum ActorRunMain {
         "log": LogCommand.self,
         "abort": AbortCommand.self,
         "batch": BatchCommand.self,
+        "runs": RunsCommand.self,
     ]
 
     public static func main() async -> Never {

@@ -145,7 +145,8 @@ struct RunSession: Sendable {
         if !others.isEmpty {
             found.append("its store has \(others.joined(separator: ", ")): print one with `-k KEY`")
         }
-        message += found.isEmpty ? " (try --key with another record, or --dataset)" : "; " + found.joined(separator: "; ")
+        message +=
+            found.isEmpty ? " (try --key with another record, or --dataset)" : "; " + found.joined(separator: "; ")
         reporter.error(message)
         return .recordMissing
     }

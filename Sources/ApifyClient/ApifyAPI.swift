@@ -236,6 +236,33 @@ public final class ApifyAPI: Sendable {
             request, action: "cannot get the items of dataset \(datasetID)", to: destination)
     }
 
+    /// The newest runs of an actor or task (`GET …/runs?desc=1`), each with its JSON as the API sent it.
+    public func listRuns(_ target: RunTarget, limit: Int, status: String?) async throws(ApifyError) -> [Run] {
+        var query = [("desc", "1"), ("limit", String(limit))]
+        if let status { query.append(("status", status)) }
+        let request = HTTPRequest(
+            url: url(target.runsPath(start: false), query: query), headers: commonHeaders(),
+            timeouts: HTTPTimeouts(idle: .seconds(30), total: configuration.requestTimeout),
+            caBundle: configuration.caBundle)
+        let action = "cannot list the runs of \(target)"
+        let response = try await executor.json(request, action: action, policy: .idempotent)
+        // `{"data": {"items": [run, ...]}}`: each run's bytes are kept for `--json`.
+        guard
+            let data = JSONSyntaxChecker.rangeOfValue(forTopLevelKey: "data", in: response.body).map({
+                Array(response.body[$0])
+            }),
+            let items = JSONSyntaxChecker.rangeOfValue(forTopLevelKey: "items", in: data),
+            let elements = JSONSyntaxChecker.rangesOfElements(in: data[items])
+        else {
+            throw ApifyError(kind: .unexpectedResponse, message: "\(action): the answer is not a list of runs")
+        }
+        return elements.compactMap { range in
+            guard var run = try? JSONDecoder().decode(Run.self, from: Data(data[range])) else { return nil }
+            run.json = Array(data[range])
+            return sanitized(run)
+        }
+    }
+
     /// What a run left besides the record asked for: its dataset's item count and its store's other keys (the
     /// first few), each nil when the API would not say. For the message that a record is missing.
     public func whatRunProduced(_ run: Run) async -> (items: Int?, keys: [String]?) {
@@ -245,8 +272,10 @@ public final class ApifyAPI: Sendable {
                 url: url("/v2/datasets/\(escape(datasetID))", query: []), headers: commonHeaders(),
                 timeouts: HTTPTimeouts(idle: .seconds(30), total: configuration.requestTimeout),
                 caBundle: configuration.caBundle)
-            if let response = try? await executor.json(request, action: "cannot read the dataset", policy: .idempotent) {
-                items = (try? JSONDecoder().decode(DataEnvelope<DatasetInfo>.self, from: Data(response.body)))?.data
+            if let response = try? await executor.json(request, action: "cannot read the dataset", policy: .idempotent)
+            {
+                items =
+                    (try? JSONDecoder().decode(DataEnvelope<DatasetInfo>.self, from: Data(response.body)))?.data
                     .itemCount
             }
         }
@@ -332,6 +361,7 @@ public final class ApifyAPI: Sendable {
         run.actId = run.actId.map(text.line)
         run.actorTaskId = run.actorTaskId.map(text.line)
         run.buildNumber = run.buildNumber.map(text.line)
+        run.origin = run.origin.map(text.line)
         if let build = run.options?.build { run.options?.build = text.line(build) }
         return run
     }

@@ -61,6 +61,30 @@ public struct JSONSyntaxChecker {
         }
     }
 
+    /// Where each element of the top-level array in `bytes` sits, so that each can be passed on byte for byte;
+    /// `nil` when the text is not an array or is malformed.
+    public static func rangesOfElements(in bytes: ArraySlice<UInt8>) -> [Range<Int>]? {
+        var checker = JSONSyntaxChecker(Array(bytes))
+        let offset = bytes.startIndex
+        checker.skipWhitespace()
+        guard checker.index < checker.bytes.count, checker.bytes[checker.index] == UInt8(ascii: "[") else { return nil }
+        checker.index += 1
+        checker.skipWhitespace()
+        var ranges: [Range<Int>] = []
+        if checker.index < checker.bytes.count, checker.bytes[checker.index] == UInt8(ascii: "]") { return ranges }
+        while true {
+            checker.skipWhitespace()
+            let start = checker.index
+            guard (try? checker.value()) != nil else { return nil }
+            ranges.append((start + offset)..<(checker.index + offset))
+            checker.skipWhitespace()
+            guard checker.index < checker.bytes.count else { return nil }
+            if checker.bytes[checker.index] == UInt8(ascii: "]") { return ranges }
+            guard checker.bytes[checker.index] == UInt8(ascii: ",") else { return nil }
+            checker.index += 1
+        }
+    }
+
     private mutating func value() throws(JSONSyntaxError) {
         guard index < bytes.count else { throw failure("unexpected end of input, expected a value") }
         switch bytes[index] {

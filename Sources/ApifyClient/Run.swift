@@ -46,12 +46,18 @@ public struct Run: Sendable, Decodable, Equatable {
     public var options: Options?
     public var stats: Stats?
     public var usageTotalUsd: Double?
+    /// How the run was started (`DEVELOPMENT`, `API`, `SCHEDULER`, ...), as `meta.origin` says.
+    public var origin: String?
     /// The run object exactly as the API sent it (`--json` prints it unchanged).
     public var json: [UInt8] = []
 
     private enum CodingKeys: String, CodingKey {
         case id, actId, actorTaskId, status, statusMessage, startedAt, finishedAt, exitCode, buildNumber
-        case defaultKeyValueStoreId, defaultDatasetId, options, stats, usageTotalUsd
+        case defaultKeyValueStoreId, defaultDatasetId, options, stats, usageTotalUsd, meta
+    }
+
+    private struct Meta: Decodable {
+        var origin: String?
     }
 
     /// The options the run was started with, as the platform settled them.
@@ -107,6 +113,7 @@ public struct Run: Sendable, Decodable, Equatable {
         options = try? container.decodeIfPresent(Options.self, forKey: .options)
         stats = try? container.decodeIfPresent(Stats.self, forKey: .stats)
         usageTotalUsd = try? container.decodeIfPresent(Double.self, forKey: .usageTotalUsd)
+        origin = ((try? container.decodeIfPresent(Meta.self, forKey: .meta)) ?? nil)?.origin
     }
 
     public init(id: String, status: RunStatus, defaultKeyValueStoreId: String? = nil) {
