@@ -34,6 +34,28 @@ struct OutputFlags: ParsableArguments {
 
     var format: String { formatOption ?? "json" }
 
+    @Option(help: ArgumentHelp("With --dataset: skip this many items.", valueName: "n"))
+    var offset: Int?
+
+    @Option(help: ArgumentHelp("With --dataset: print at most this many items.", valueName: "n"))
+    var limit: Int?
+
+    @Option(help: ArgumentHelp("With --dataset: only these fields (comma-separated).", valueName: "a,b"))
+    var fields: String?
+
+    @Option(help: ArgumentHelp("With --dataset: leave these fields out (comma-separated).", valueName: "a,b"))
+    var omit: String?
+
+    @Flag(help: "With --dataset: skip empty items and hidden fields (those starting with #).")
+    var clean = false
+
+    var datasetOptions: DatasetOptions {
+        let list: (String?) -> [String] = { text in
+            (text ?? "").split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        }
+        return DatasetOptions(offset: offset, limit: limit, fields: list(fields), omit: list(omit), clean: clean)
+    }
+
     @Flag(help: "Print the final run object (the API's JSON, unchanged) instead of the output.")
     var json = false
 
@@ -48,9 +70,15 @@ struct OutputFlags: ParsableArguments {
     var verbose: Bool { verbosity.verbose }
 
     func validate() throws {
-        if formatOption != nil && !dataset {
-            throw ValidationError("--format sets the dataset's format; it needs --dataset")
+        let datasetOnly: [(Bool, String)] = [
+            (formatOption != nil, "--format"), (offset != nil, "--offset"), (limit != nil, "--limit"),
+            (fields != nil, "--fields"), (omit != nil, "--omit"), (clean, "--clean"),
+        ]
+        if !dataset, let (_, flag) = datasetOnly.first(where: { $0.0 }) {
+            throw ValidationError("\(flag) applies to the dataset's items; it needs --dataset")
         }
+        if let offset, offset < 0 { throw ValidationError("--offset must be 0 or more, got \(offset)") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more, got \(limit)") }
         if json && (dataset || key != "OUTPUT") {
             throw ValidationError("--json prints the run object; it cannot be combined with --dataset or --key")
         }
@@ -74,7 +102,7 @@ struct OutputFlags: ParsableArguments {
 
     /// What these flags ask to print once the run has ended.
     var runOutput: RunOutput {
-        json ? .runObject : dataset ? .datasetItems(format: format) : .record(key: key)
+        json ? .runObject : dataset ? .datasetItems(format: format, options: datasetOptions) : .record(key: key)
     }
 
     /// What to print and whether to stream the log, as these flags say.

@@ -263,7 +263,7 @@ struct RunSession: Sendable {
         var flags = ""
         switch output {
         case .record(let key) where key != "OUTPUT": flags += " -k \(key)"
-        case .datasetItems(let format): flags += " --dataset" + (format == "json" ? "" : " --format \(format)")
+        case .datasetItems(let format, _): flags += " --dataset" + (format == "json" ? "" : " --format \(format)")
         case .runObject: flags += " --json"
         default: break
         }

@@ -24,12 +24,42 @@ public enum RunTarget: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// The dataset items endpoint's options that users ask for: which items (`offset`, `limit`) and which fields.
+public struct DatasetOptions: Sendable, Equatable {
+    public var offset: Int?
+    public var limit: Int?
+    public var fields: [String] = []
+    public var omit: [String] = []
+    /// Skip empty items and hidden fields (`clean=1`).
+    public var clean = false
+
+    public init(offset: Int? = nil, limit: Int? = nil, fields: [String] = [], omit: [String] = [], clean: Bool = false)
+    {
+        self.offset = offset
+        self.limit = limit
+        self.fields = fields
+        self.omit = omit
+        self.clean = clean
+    }
+
+    var queryItems: [(String, String)] {
+        var items: [(String, String)] = []
+        if let offset { items.append(("offset", String(offset))) }
+        if let limit { items.append(("limit", String(limit))) }
+        if !fields.isEmpty { items.append(("fields", fields.joined(separator: ","))) }
+        if !omit.isEmpty { items.append(("omit", omit.joined(separator: ","))) }
+        if clean { items.append(("clean", "1")) }
+        return items
+    }
+}
+
 /// What a call prints once the run has ended.
 public enum RunOutput: Sendable, Equatable {
     /// A record of the run's default key-value store (`OUTPUT` unless `--key`).
     case record(key: String)
-    /// The items of the run's default dataset, in one of the API's formats (`--dataset --format`).
-    case datasetItems(format: String)
+    /// The items of the run's default dataset, in one of the API's formats (`--dataset --format`), with the API's
+    /// paging and field options.
+    case datasetItems(format: String, options: DatasetOptions = DatasetOptions())
     /// The final run object as the API sent it (`--json`), whatever the status.
     case runObject
 }
@@ -482,13 +512,14 @@ public struct ActorCall: Sendable {
             return .ended(run)
         case .record(let key):
             return try await fetchRecord(of: run, key: key, destination: destination)
-        case .datasetItems(let format):
+        case .datasetItems(let format, let options):
             guard let datasetID = run.defaultDatasetId else {
                 throw ApifyError(kind: .unexpectedResponse, message: "run \(run.id) has no default dataset")
             }
             let target = try open(destination)
             do {
-                let info = try await api.streamDatasetItems(datasetID: datasetID, format: format, to: target)
+                let info = try await api.streamDatasetItems(
+                    datasetID: datasetID, format: format, options: options, to: target)
                 try commit(target)
                 return .succeeded(run, info)
             } catch {

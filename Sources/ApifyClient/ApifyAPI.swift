@@ -222,11 +222,12 @@ public final class ApifyAPI: Sendable {
     }
 
     /// Streams a dataset's items in one of the API's formats (`json`, `jsonl`, `csv`, ...).
-    public func streamDatasetItems(datasetID: String, format: String, to destination: any RecordDestination)
-        async throws(ApifyError) -> RecordInfo
-    {
+    public func streamDatasetItems(
+        datasetID: String, format: String, options: DatasetOptions = DatasetOptions(),
+        to destination: any RecordDestination
+    ) async throws(ApifyError) -> RecordInfo {
         let request = HTTPRequest(
-            url: url("/v2/datasets/\(escape(datasetID))/items", query: [("format", format)]),
+            url: url("/v2/datasets/\(escape(datasetID))/items", query: [("format", format)] + options.queryItems),
             headers: commonHeaders(),
             timeouts: HTTPTimeouts(idle: .seconds(60)),
             followsRedirects: true,

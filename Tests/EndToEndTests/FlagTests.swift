@@ -6,7 +6,7 @@ import Testing
 /// always prints one JSON object; the API URL is normalised or refused before anything is sent.
 @Suite struct FlagTests {
     @Test(arguments: [
-        (["apify/hello-world", "--format", "csv"], "--format sets the dataset's format; it needs --dataset"),
+        (["apify/hello-world", "--format", "csv"], "--format applies to the dataset's items; it needs --dataset"),
         (["apify/hello-world", "--detach", "--dataset"], "it cannot be combined with --dataset"),
         (["apify/hello-world", "--detach", "-k", "OTHER"], "it cannot be combined with --key"),
         (["apify/hello-world", "--detach", "--logs"], "it cannot be combined with --logs"),

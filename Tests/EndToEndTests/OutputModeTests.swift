@@ -80,4 +80,30 @@ import Testing
             #expect(await server.recordedRequests().allSatisfy { !$0.path.hasSuffix("/log") })
         }
     }
+
+    private static let paged = """
+        [{"id": "DatasetPaging0001", "username": "emulator", "name": "paged", "steps": [
+          {"pushItems": [{"n": 1, "name": "a", "#debug": 1}, {"n": 2, "name": "b"}, {}, {"n": 3, "name": "c"},
+            {"n": 4, "name": "d"}]}
+        ]}]
+        """
+
+    /// The items endpoint's paging and field options, passed through as the API names them.
+    @Test func datasetPagingAndFieldOptions() async throws {
+        try await Harness.withEmulator(actorsJSON: Self.paged) { server in
+            let page = try await Harness.run(
+                [
+                    "emulator/paged", "--no-input", "--dataset", "--format", "jsonl", "--offset", "1", "--limit", "3",
+                    "--fields", "n",
+                ], emulator: server)
+            #expect(page.status == 0, "\(page.stderr)")
+            #expect(page.stdoutText == "{\"n\":2}\n{}\n{\"n\":3}\n")
+            let clean = try await Harness.run(
+                ["emulator/paged", "--no-input", "--dataset", "--format", "jsonl", "--clean", "--omit", "name"],
+                emulator: server)
+            #expect(clean.stdoutText == "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n{\"n\":4}\n")
+            let query = await server.recordedRequests().last { $0.path.hasSuffix("/items") }?.query
+            #expect(query == "format=jsonl&omit=name&clean=1")
+        }
+    }
 }
