@@ -284,7 +284,14 @@ public final class BatchRunner: Sendable {
             return .done
         }
         let file = await finish(number, outcome)
-        if let run = outcome.endedRun {
+        // A run whose output was not written (a cut download, an interrupt while writing) stays "started" in the
+        // journal: a re-run attaches to it and fetches the output, without a new run.
+        var isWritten = true
+        switch outcome {
+        case .outputNotFetched, .interruptedAfterEnd: isWritten = false
+        default: break
+        }
+        if let run = outcome.endedRun, isWritten {
             try? journal?.ended(line: number, runID: run.id, status: run.status.rawValue, file: file)
         }
         summary.value.withLock {
