@@ -24,6 +24,25 @@ import Testing
         }
     }
 
+    @Test func theCAFileIsWrittenAndATemporaryOneRemovedAtStop() async throws {
+        let chosen = try await EmulatorServer.start(EmulatorConfiguration(token: Harness.token, tls: TLSOptions()))
+        let temporary = try #require(chosen.caFilePath)
+        #expect(try String(contentsOfFile: temporary, encoding: .utf8) == chosen.caCertificatePEM)
+        #expect(chosen.caCertificatePEM?.hasPrefix("-----BEGIN CERTIFICATE-----\n") == true)
+        await chosen.stop()
+        #expect(!FileManager.default.fileExists(atPath: temporary))
+
+        let directory = try Harness.makeTemporaryDirectory("tls-ca")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let named = directory.appendingPathComponent("ca.pem").path
+        let server = try await EmulatorServer.start(
+            EmulatorConfiguration(token: Harness.token, tls: TLSOptions(caFilePath: named)))
+        #expect(server.caFilePath == named)
+        await server.stop()
+        // A file the user named stays: a CI script may still be pointing a client at it.
+        #expect(try String(contentsOfFile: named, encoding: .utf8) == server.caCertificatePEM)
+    }
+
     @Test func plainHTTPIsLoggedAsHTTP1OnAKeptAliveConnection() async throws {
         try await Harness.withEmulator { server in
             let result = try await Harness.run(Self.helloArguments, emulator: server)
