@@ -49,7 +49,8 @@ struct EmulatorCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "A JSON file of extra actors and tasks: {\"actors\": [...], \"tasks\": [...]}.", valueName: "file"))
+            "A JSON (or .yaml/.yml) file of extra actors and tasks: {\"actors\": [...], \"tasks\": [...]}.",
+            valueName: "file"))
     var actors: String?
 
     @Option(help: ArgumentHelp("Faults to inject: 'RULE; RULE' (see ACTORS.md, FAULTS).", valueName: "spec"))

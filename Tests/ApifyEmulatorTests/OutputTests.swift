@@ -64,8 +64,12 @@ struct OutputTests {
             // Nested values become `parent/child` columns, never JSON text in a cell.
             #expect(semicolons.text == "a;b;c/d\n1;x,y;\n;;\n3;;\n")
 
-            let xml = try await get(server, "/v2/datasets/\(datasetID)/items?format=xml")
-            #expect(xml.status == 400)
+            let xml = try await get(server, "/v2/datasets/\(datasetID)/items?format=xml&xmlRoot=rows&xmlRow=row")
+            #expect(xml.header("Content-Type") == "application/xml; charset=utf-8")
+            #expect(xml.text.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rows>\n  <row>\n"))
+
+            let unknown = try await get(server, "/v2/datasets/\(datasetID)/items?format=pdf")
+            #expect(unknown.status == 400)
         }
     }
 
