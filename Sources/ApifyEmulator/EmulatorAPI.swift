@@ -110,6 +110,10 @@ struct EmulatorAPI: Sendable {
             return try await listDispatches(webhook, request: request)
         case .getDispatch(let dispatch):
             return try await getDispatch(dispatch, request: request)
+        case .viaRun(let reference, let inner):
+            try authorize(reference, request)
+            let run = try await resolveRun(reference, request: request)
+            return try await respond(to: inner.bound(to: run), request: request)
         case .accountLimits:
             return try await accountLimits(request)
         case .updateAccountLimits:

@@ -20,7 +20,7 @@ enum RunReference: Sendable, Equatable {
 /// fit a router's: `/v2/acts/` and `/v2/actors/` are one endpoint, path segments are matched after percent-decoding
 /// (`apify%2Fhello-world` is one segment), and a known path with the wrong method must answer 405 in the API's
 /// envelope. New endpoints are new rows.
-enum EmulatorRoute: Sendable, Equatable {
+indirect enum EmulatorRoute: Sendable, Equatable {
     case requestLog
     case currentUser
     case getActor(actor: String)
@@ -60,6 +60,9 @@ enum EmulatorRoute: Sendable, Equatable {
     case testWebhook(webhook: String)
     case listDispatches(webhook: String?)
     case getDispatch(dispatch: String)
+    /// A storage endpoint reached through a run's default storage (`{R}/dataset/items`, `{R}/request-queue/head`…):
+    /// the inner route's storage ID is empty until ``bound(to:)`` puts the run's in.
+    case viaRun(RunReference, EmulatorRoute)
     case accountLimits
     case updateAccountLimits
     case monthlyUsage
@@ -83,9 +86,28 @@ enum EmulatorRoute: Sendable, Equatable {
             .runRecord(let reference, _), .runLog(let reference), .runDatasetItems(let reference),
             .runDataset(let reference), .runKeyValueStore(let reference), .updateRun(let reference),
             .deleteRun(let reference), .rebootRun(let reference), .metamorphRun(let reference),
-            .chargeRun(let reference):
+            .chargeRun(let reference), .viaRun(let reference, _):
             reference
         default: nil
+        }
+    }
+
+    /// A ``viaRun`` inner route with the run's default storage in place of the empty ID.
+    func bound(to run: ActorRun) -> EmulatorRoute {
+        switch self {
+        case .pushItems: .pushItems(dataset: run.defaultDatasetId)
+        case .datasetStatistics: .datasetStatistics(dataset: run.defaultDatasetId)
+        case .deleteStorage(.dataset, _): .deleteStorage(.dataset, id: run.defaultDatasetId)
+        case .deleteStorage(.keyValueStore, _): .deleteStorage(.keyValueStore, id: run.defaultKeyValueStoreId)
+        case .deleteStorage(.requestQueue, _): .deleteStorage(.requestQueue, id: run.defaultRequestQueueId)
+        case .storeKeys: .storeKeys(store: run.defaultKeyValueStoreId)
+        case .putRecord(_, let key): .putRecord(store: run.defaultKeyValueStoreId, key: key)
+        case .deleteRecord(_, let key): .deleteRecord(store: run.defaultKeyValueStoreId, key: key)
+        case .getQueue: .getQueue(queue: run.defaultRequestQueueId)
+        case .addRequest: .addRequest(queue: run.defaultRequestQueueId)
+        case .getRequest(_, let request): .getRequest(queue: run.defaultRequestQueueId, request: request)
+        case .queueHead: .queueHead(queue: run.defaultRequestQueueId)
+        default: self
         }
     }
 
@@ -221,6 +243,23 @@ enum EmulatorRoute: Sendable, Equatable {
             ([.get], "/log", { reference, _ in .runLog(reference) }),
             ([.get, .head], "/dataset/items", { reference, _ in .runDatasetItems(reference) }),
             ([.get], "/dataset", { reference, _ in .runDataset(reference) }),
+            ([.delete], "/dataset", { reference, _ in .viaRun(reference, .deleteStorage(.dataset, id: "")) }),
+            ([.post], "/dataset/items", { reference, _ in .viaRun(reference, .pushItems(dataset: "")) }),
+            ([.get], "/dataset/statistics", { reference, _ in .viaRun(reference, .datasetStatistics(dataset: "")) }),
+            ([.delete], "/key-value-store", { ref, _ in .viaRun(ref, .deleteStorage(.keyValueStore, id: "")) }),
+            ([.get], "/key-value-store/keys", { reference, _ in .viaRun(reference, .storeKeys(store: "")) }),
+            ([.put, .post], "/key-value-store/records/:key", { .viaRun($0, .putRecord(store: "", key: $1["key"]!)) }),
+            ([.delete], "/key-value-store/records/:key", { .viaRun($0, .deleteRecord(store: "", key: $1["key"]!)) }),
+            ([.get], "/request-queue", { reference, _ in .viaRun(reference, .getQueue(queue: "")) }),
+            ([.delete], "/request-queue", { ref, _ in .viaRun(ref, .deleteStorage(.requestQueue, id: "")) }),
+            ([.post], "/request-queue/requests", { reference, _ in .viaRun(reference, .addRequest(queue: "")) }),
+            (
+                [.get], "/request-queue/requests/:request",
+                {
+                    .viaRun($0, .getRequest(queue: "", request: $1["request"]!))
+                }
+            ),
+            ([.get], "/request-queue/head", { reference, _ in .viaRun(reference, .queueHead(queue: "")) }),
         ]
         let actorRunSuffixes: Set<String> = ["", "/abort", "/resurrect", "/metamorph"]
         return suffixes.flatMap { methods, suffix, make in

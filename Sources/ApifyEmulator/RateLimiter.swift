@@ -122,6 +122,8 @@ extension EmulatorRoute {
             .runKeyValueStore(let reference), .updateRun(let reference), .deleteRun(let reference),
             .rebootRun(let reference), .chargeRun(let reference):
             return (Self.resource(of: reference), limits.perResource)
+        case .viaRun(let reference, let inner):
+            return (Self.resource(of: reference), inner.rateLimit(limits)?.limit ?? limits.perResource)
         case .metamorphRun(let reference):
             return (Self.resource(of: reference), limits.runStarts)
         }

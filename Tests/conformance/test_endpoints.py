@@ -712,3 +712,43 @@ def test_sigterm_always_stops_the_emulator(emulator_bin) -> None:
                 process.kill()
                 process.wait()
             process.stdout.close()
+
+
+# --- the storage endpoints under a run ({R} = /v2/actor-runs/{id}, .../runs/last) ------------------------------------
+
+
+def test_storage_endpoints_through_a_run(emulator: Emulator, api: Api) -> None:
+    run = api.run(HELLO)
+    for prefix in (f"/v2/actor-runs/{run['id']}", "/v2/actors/apify~hello-world/runs/last"):
+        pushed = api.post(f"{prefix}/dataset/items", json=[{"via": prefix}])
+        assert pushed.status_code == 201, pushed.text
+        statistics = api.get(f"{prefix}/dataset/statistics")
+        assert statistics.validated is not None and statistics.status_code == 200
+        put = api.request("PUT", f"{prefix}/key-value-store/records/via-run", json={"ok": 1})
+        assert put.status_code == 201 and put.validated is not None
+        keys = api.get(f"{prefix}/key-value-store/keys")
+        assert "via-run" in [item["key"] for item in keys.json()["data"]["items"]] and keys.validated is not None
+        assert api.request("DELETE", f"{prefix}/key-value-store/records/via-run").status_code == 204
+        added = api.post(f"{prefix}/request-queue/requests", json={"url": f"https://example.com{prefix}"})
+        assert added.status_code == 201 and added.validated is not None
+        got = api.get(f"{prefix}/request-queue/requests/{added.json()['data']['requestId']}")
+        assert got.json()["data"]["url"] == f"https://example.com{prefix}" and got.validated is not None
+        assert api.get(f"{prefix}/request-queue/head").validated is not None
+        assert api.get(f"{prefix}/request-queue").json()["data"]["id"] == run["defaultRequestQueueId"]
+    items = api.get(f"/v2/datasets/{run['defaultDatasetId']}/items").json()
+    assert [item.get("via") for item in items][-2:] == [f"/v2/actor-runs/{run['id']}", "/v2/actors/apify~hello-world/runs/last"]
+    client = sync_client(emulator).run(run["id"])
+    client.dataset().push_items({"via": "client"})
+    client.key_value_store().set_record("client-key", {"a": 1})
+    assert [item.key for item in client.key_value_store().list_keys().items] == ["OUTPUT", "client-key"]
+
+    async def async_calls() -> int:
+        run_client = async_client(emulator).run(run["id"])
+        await run_client.request_queue().add_request({"url": "https://example.com/async", "uniqueKey": "async"})
+        return len((await run_client.request_queue().list_head()).items)
+
+    assert asyncio.run(async_calls()) == 3
+    assert_error(Api(emulator.base_url, None, api.spec).post(f"/v2/actor-runs/{run['id']}/dataset/items", json={}), 401, "token-not-provided")
+    finished = api.run(HELLO)
+    assert api.request("DELETE", f"/v2/actor-runs/{finished['id']}/dataset").status_code == 204
+    assert_error(api.get(f"/v2/datasets/{finished['defaultDatasetId']}"), 404, "record-not-found")
