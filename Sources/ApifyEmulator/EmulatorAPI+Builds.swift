@@ -83,6 +83,13 @@ extension EmulatorAPI {
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
+    /// Aborts a READY or RUNNING build; a finished one is answered unchanged, as runs are.
+    func abortBuild(_ buildID: String, request: APIRequest) async throws(APIError) -> Response {
+        try requireWriteAccess(request)
+        guard let build = await state.abortBuild(buildID) else { throw .buildNotFound }
+        return JSONResponse.data(build.json())
+    }
+
     /// Deletes a finished build that no tag points to (`deleting-default-build` / `deleting-unfinished-build`).
     func deleteBuild(_ buildID: String, request: APIRequest) async throws(APIError) -> Response {
         try requireWriteAccess(request)

@@ -94,6 +94,8 @@ struct EmulatorAPI: Sendable {
             return try await buildLog(build, request: request)
         case .deleteBuild(let build):
             return try await deleteBuild(build, request: request)
+        case .abortBuild(let build):
+            return try await abortBuild(build, request: request)
         case .createWebhook:
             return try await createWebhook(request)
         case .listWebhooks(let owner):

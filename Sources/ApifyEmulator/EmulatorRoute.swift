@@ -52,6 +52,7 @@ indirect enum EmulatorRoute: Sendable, Equatable {
     case defaultBuild(actor: String)
     case buildLog(build: String)
     case deleteBuild(build: String)
+    case abortBuild(build: String)
     case createWebhook
     case listWebhooks(RunOwner?)
     case getWebhook(webhook: String)
@@ -187,6 +188,8 @@ indirect enum EmulatorRoute: Sendable, Equatable {
             Row([.get], "/v2/actor-builds") { _ in .listBuilds(actor: nil) },
             Row([.get], "/v2/actor-builds/:build") { .getBuild(build: $0["build"]!) },
             Row([.delete], "/v2/actor-builds/:build") { .deleteBuild(build: $0["build"]!) },
+            Row([.post], "/v2/actor-builds/:build/abort") { .abortBuild(build: $0["build"]!) },
+            Row([.post], "/v2/:acts/:actor/builds/:build/abort") { .abortBuild(build: $0["build"]!) },
             Row([.get], "/v2/actor-builds/:build/log") { .buildLog(build: $0["build"]!) },
             Row([.post], "/v2/webhooks") { _ in .createWebhook },
             Row([.get], "/v2/webhooks") { _ in .listWebhooks(nil) },

@@ -35,7 +35,7 @@ extension EmulatorState {
             $0.finishedAt = Date()
             $0.logLines.append(Timestamp.logLine("ACTOR: Build finished", at: Date()))
         }
-        if let build = builds[id], let tag = build.tag {
+        if let build = builds[id], build.status == .succeeded, let tag = build.tag {
             tagBuild(actorID: build.actorId, tag: tag, number: build.number)
         }
     }
@@ -44,6 +44,16 @@ extension EmulatorState {
         guard var build = builds[id], !build.status.isTerminal else { return }
         change(&build)
         builds[id] = build
+    }
+
+    /// Aborts a build still going (it ends ABORTED and takes no tag); a finished one is left alone.
+    func abortBuild(_ id: String) -> ActorBuild? {
+        updateBuild(id) {
+            $0.status = .aborted
+            $0.finishedAt = Date()
+            $0.logLines.append(Timestamp.logLine("ACTOR: Build aborted", at: Date()))
+        }
+        return builds[id]
     }
 
     func build(id: String) -> ActorBuild? {

@@ -91,7 +91,7 @@ extension EmulatorRoute {
             return ("\(kind.rawValue) \(id)", limits.perResource)
         case .buildActor(let actor), .listBuilds(.some(let actor)), .defaultBuild(let actor):
             return ("actor \(actor.lowercased())", limits.perResource)
-        case .getBuild(let build), .buildLog(let build), .deleteBuild(let build):
+        case .getBuild(let build), .buildLog(let build), .deleteBuild(let build), .abortBuild(let build):
             return ("build \(build)", limits.perResource)
         case .getWebhook(let webhook), .updateWebhook(let webhook), .deleteWebhook(let webhook),
             .testWebhook(let webhook), .listDispatches(.some(let webhook)):

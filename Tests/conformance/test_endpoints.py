@@ -424,6 +424,14 @@ def test_build_get_wait_default_and_log(own) -> None:
 
     assert asyncio.run(async_calls()) == ("READY", "SUCCEEDED", "0.0.3")
 
+    aborted_build = api.post(f"/v2/actors/{HELLO}/builds", params={"version": "0.0", "tag": "aborted"}).json()["data"]
+    aborted = client.build(aborted_build["id"]).abort()
+    assert aborted.status == "ABORTED"
+    again = api.post(f"/v2/actor-builds/{aborted_build['id']}/abort")
+    assert again.validated == ("/v2/actor-builds/{buildId}/abort", "post", 200) and again.json()["data"]["status"] == "ABORTED"
+    time.sleep(0.6)
+    assert "aborted" not in api.get(f"/v2/actors/{HELLO}").json()["data"]["taggedBuilds"]
+
 
 # --- 7. webhooks and dispatches ---------------------------------------------------------------------------------------
 
