@@ -19,6 +19,7 @@ extension EmulatorState {
             logLines: [Timestamp.logLine("ACTOR: Build \(number) of \(actor.fullName) queued", at: now)],
             userAgent: userAgent)
         builds[build.id] = build
+        fireBuildEvent("ACTOR.BUILD.CREATED", buildID: build.id)
         Task { await self.playBuild(build.id) }
         return build
     }
@@ -37,6 +38,7 @@ extension EmulatorState {
         }
         if let build = builds[id], build.status == .succeeded, let tag = build.tag {
             tagBuild(actorID: build.actorId, tag: tag, number: build.number)
+            fireBuildEvent("ACTOR.BUILD.SUCCEEDED", buildID: id)
         }
     }
 
@@ -48,11 +50,14 @@ extension EmulatorState {
 
     /// Aborts a build still going (it ends ABORTED and takes no tag); a finished one is left alone.
     func abortBuild(_ id: String) -> ActorBuild? {
+        guard let build = builds[id] else { return nil }
+        guard !build.status.isTerminal else { return build }
         updateBuild(id) {
             $0.status = .aborted
             $0.finishedAt = Date()
             $0.logLines.append(Timestamp.logLine("ACTOR: Build aborted", at: Date()))
         }
+        fireBuildEvent("ACTOR.BUILD.ABORTED", buildID: id)
         return builds[id]
     }
 

@@ -53,6 +53,19 @@ extension EmulatorState {
         }
     }
 
+    /// Sends a build's event (`ACTOR.BUILD.*`) to the webhooks of its actor.
+    func fireBuildEvent(_ eventType: String, buildID: String) {
+        guard let build = builds[buildID], !isShuttingDown else { return }
+        let eventData: JSONValue = .object([
+            .init("actorId", .string(build.actorId)), .init("actorBuildId", .string(build.id)),
+        ])
+        let matching = webhooks.values.filter { $0.matches(eventType: eventType, build: build) }
+            .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        for webhook in matching {
+            dispatch(webhook, eventType: eventType, eventData: eventData, resource: build.json())
+        }
+    }
+
     /// Creates a dispatch and starts delivering it; returns it as first recorded.
     @discardableResult
     func dispatch(_ webhook: Webhook, eventType: String, eventData: JSONValue, resource: JSONValue) -> WebhookDispatch {

@@ -126,6 +126,12 @@ struct Webhook: Sendable {
             && (actorId == nil || actorId == run.actorId) && (actorTaskId == nil || actorTaskId == run.actorTaskId)
     }
 
+    /// Whether an event of a build concerns this webhook: an actor's webhook hears its builds.
+    func matches(eventType: String, build: ActorBuild) -> Bool {
+        eventTypes.contains(eventType) && actorRunId == nil && actorTaskId == nil
+            && (actorId == nil || actorId == build.actorId)
+    }
+
     var conditionJSON: JSONValue {
         var members: [JSONValue.Member] = []
         if let actorId { members.append(.init("actorId", .string(actorId))) }

@@ -563,6 +563,16 @@ def test_webhook_crud_retries_and_dispatches(own, listener, quick_retries) -> No
         return tested.event_type, dispatches.total, await client.webhook(webhook.id).get()
 
     assert asyncio.run(async_calls()) == ("TEST", 3, None)
+
+    builds = listener()
+    client.webhooks().create(
+        event_types=["ACTOR.BUILD.CREATED", "ACTOR.BUILD.SUCCEEDED"], request_url=builds.url, actor_id="apifyHelloWorld01"
+    )
+    build = client.actor(HELLO).build(version_number="0.0", wait_for_finish=10)
+    created, succeeded = (json.loads(call["body"]) for call in builds.wait_for(2))
+    assert (created["eventType"], succeeded["eventType"]) == ("ACTOR.BUILD.CREATED", "ACTOR.BUILD.SUCCEEDED")
+    assert succeeded["eventData"] == {"actorId": "apifyHelloWorld01", "actorBuildId": build.id}
+    assert succeeded["resource"]["status"] == "SUCCEEDED"
     assert_error(api.post("/v2/webhooks", json={"eventTypes": ["ACTOR.RUN.SUCCEEDED"], "requestUrl": "ftp://x"}), 400, "invalid-input")
     assert_error(api.post("/v2/webhooks", json={"eventTypes": ["ACTOR.RUN.SUCCEEDED"], "requestUrl": hook.url}), 400, "invalid-input")
     assert_error(api.get("/v2/webhook-dispatches/nosuchdispatch000"), 404, "record-not-found")
