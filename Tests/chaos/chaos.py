@@ -394,7 +394,7 @@ def make_plan(seed: int, index: int) -> Plan:
             argv[-1] = plan.output_file
             code = 73
         plan.scenario += " -o"
-    if rng.random() < 0.25:
+    if rng.random() < 0.25 and not plan.detach:  # --detach with --logs is a usage error (64)
         argv.append("--logs")
     if rng.random() < 0.1:
         argv.append("-v")
