@@ -455,7 +455,7 @@ def make_plan(seed: int, index: int) -> Plan:
         if kind == "list" and not any(k == "start" and "close-after" in f for k, f in faults) and rng.random() < 0.6:
             # The runs list is only read after a lost start: make one.
             faults.insert(0, ("start", f"POST {runs_path}: close-after"))
-        if kind == "log" and "--logs" not in argv:
+        if kind == "log" and "--logs" not in argv and not plan.detach:
             argv.append("--logs")
     if interrupt and rng.random() < 0.4:
         # Ctrl-C while the abort itself misbehaves.
