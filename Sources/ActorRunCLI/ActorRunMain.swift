@@ -32,17 +32,20 @@ public enum ActorRunMain {
             // `actor-run help [command]`, as git and gh have it.
             arguments = Array(arguments.dropFirst()) + ["--help"]
         }
-        var type: any ActorRunSubcommand.Type = RunCommand.self
-        if let word = arguments.first, let named = subcommands[word] {
-            type = named
-            arguments.removeFirst()
-        }
+        let type = commandType(taking: &arguments)
         let command = parse(type, arguments)
         let interrupts = Interrupts()
         let work = Task { await command.execute(interrupts: interrupts) }
         interrupts.setFallback { work.cancel() }
         let status = await work.value
         exit(status.rawValue)
+    }
+
+    /// The command the first word names (taken off the arguments), or `run` when it names none.
+    static func commandType(taking arguments: inout [String]) -> any ActorRunSubcommand.Type {
+        guard let word = arguments.first, let named = subcommands[word] else { return RunCommand.self }
+        arguments.removeFirst()
+        return named
     }
 
     private static func parse(_ type: any ActorRunSubcommand.Type, _ arguments: [String]) -> any ActorRunSubcommand {

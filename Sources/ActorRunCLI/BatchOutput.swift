@@ -245,8 +245,6 @@ final class BatchProgress: Sendable {
             return "\(error.message); running at most \(parallel) at once for now"
         case .capped(let parallel, let reason):
             return "running at most \(parallel) at once: \(reason)"
-        case .interrupted:
-            return nil
         }
     }
 

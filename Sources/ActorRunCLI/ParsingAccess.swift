@@ -5,12 +5,7 @@ package enum ParsingAccess {
     /// included, and throws what ArgumentParser or a `validate()` threw. `help` as the first word is `main`'s.
     package static func parseCommandLine(_ arguments: [String]) throws {
         var arguments = arguments
-        var type: any ActorRunSubcommand.Type = RunCommand.self
-        if let word = arguments.first, let named = ActorRunMain.subcommands[word] {
-            type = named
-            arguments.removeFirst()
-        }
-        _ = try type.parseAsRoot(arguments)
+        _ = try ActorRunMain.commandType(taking: &arguments).parseAsRoot(arguments)
     }
 
     /// `--wait`'s value, or `nil` when the flag would refuse it.

@@ -52,7 +52,6 @@ public enum BatchEvent: Sendable {
     case slowedDown(parallel: Int, ApifyError)
     /// The account's limits leave room for fewer runs than `--parallel` asked: this many at once.
     case capped(parallel: Int, reason: String)
-    case interrupted(count: Int)
 }
 
 /// How a batch ended.
