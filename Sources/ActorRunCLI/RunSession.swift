@@ -1,6 +1,7 @@
 import ApifyClient
 import CurlHTTP
 import Glibc
+import Synchronization
 
 /// Carries out one call against the API and tells the user about it: renders the call's events as status lines
 /// on stderr, sends signals to the call's `CallControl`, and turns the outcome into an exit status. The behaviour
@@ -93,8 +94,12 @@ struct RunSession: Sendable {
             reporter.error(error.message)
             return error.status
         }
+        // Kept so that a call ended at once (a third interrupt) can still take its half-written file away.
+        let made = Mutex<[any RecordDestination]>([])
         let destination: @Sendable () throws -> any RecordDestination = {
-            try target?.makeDestination() ?? StandardOutputDestination()
+            let destination = try target?.makeDestination() ?? StandardOutputDestination()
+            made.withLock { $0.append(destination) }
+            return destination
         }
         let reporter = self.reporter
         let api = makeAPI()
@@ -103,6 +108,7 @@ struct RunSession: Sendable {
                 Self.render(event, actor: actor, reporter: reporter)
             }
             reporter.statusLine?.stop()
+            if case .abandoned = outcome { made.withLock { $0 }.forEach { $0.discard() } }
             if case .ended(let run) = outcome { await reportFailure(of: run, api: api, logWasShown: showsLog) }
             if case .recordMissing(let run) = outcome { return await reportMissing(run, output: output, api: api) }
             return report(outcome, output: output, outputFile: outputFile)
@@ -239,10 +245,15 @@ struct RunSession: Sendable {
         case .abortFailed(let id, let error):
             reporter.error("\(error.message); run \(id) may still be going: check it with `actor-run wait \(id)`")
             return .interrupted
-        case .abandoned(let id?, _):
+        case .abandoned(let id?, _, true):
+            reporter.error(
+                "interrupted three times: exiting; run \(id) had ended, its output was not written: fetch it with"
+                    + " `actor-run output \(id)\(Self.outputFlags(output, outputFile))`")
+            return .interrupted
+        case .abandoned(let id?, _, false):
             reporter.error("interrupted three times: exiting; run \(id) may still be going: `actor-run wait \(id)`")
             return .interrupted
-        case .abandoned(nil, let target):
+        case .abandoned(nil, let target, _):
             reporter.error(
                 "interrupted three times: exiting; a run of \(target) may have started:"
                     + " look at its newest runs before starting it again")

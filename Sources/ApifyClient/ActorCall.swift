@@ -182,7 +182,8 @@ public enum CallOutcome: Sendable, Equatable {
     /// The abort could not be sent; the run may still be going.
     case abortFailed(runID: String, ApifyError)
     /// A third interrupt ended the call at once; the run (if one is known) may still be going.
-    case abandoned(runID: String?, target: RunTarget)
+    /// `hasEnded`: the run had ended, and only its output was being written.
+    case abandoned(runID: String?, target: RunTarget, hasEnded: Bool = false)
 }
 
 extension ApifyError: Equatable {
@@ -222,7 +223,9 @@ public struct ActorCall: Sendable {
         events: @escaping @Sendable (CallEvent) -> Void
     ) async throws(ApifyError) -> CallOutcome {
         control.bind(events)
-        return try await control.run(abandoned: { .abandoned(runID: $0.runID, target: plan.target) }) {
+        return try await control.run(abandoned: {
+            .abandoned(runID: $0.runID, target: plan.target, hasEnded: $0.isEnded)
+        }) {
             () async throws(ApifyError) -> CallOutcome in
             try await drive(plan, control: control, destination: destination, events: events)
         }
@@ -413,7 +416,7 @@ public struct ActorCall: Sendable {
     ) async throws(ApifyError) -> CallOutcome {
         control.bind(events)
         return try await control.run(abandoned: {
-            .abandoned(runID: $0.runID ?? runID, target: .resurrection(runID: runID))
+            .abandoned(runID: $0.runID ?? runID, target: .resurrection(runID: runID), hasEnded: $0.isEnded)
         }) {
             () async throws(ApifyError) -> CallOutcome in
             let api = self.api

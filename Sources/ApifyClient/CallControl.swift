@@ -23,6 +23,12 @@ public final class CallControl: Sendable {
         /// The run has ended; what is left is writing its output.
         case ended(runID: String)
 
+        /// The run has ended: what is left is writing its output.
+        public var isEnded: Bool {
+            if case .ended = self { return true }
+            return false
+        }
+
         public var runID: String? {
             switch self {
             case .notStarted, .starting: return nil

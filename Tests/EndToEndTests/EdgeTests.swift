@@ -259,7 +259,7 @@ import Testing
     @Test func noCoreDumpWhileTheTokenIsHeld() async throws {
         try await Harness.withEmulator { server in
             let script = #"""
-                err=$(mktemp); "$0" "$@" 2>"$err" & p=$!
+                err=$(mktemp); "$0" "$@" >/dev/null 2>"$err" & p=$!
                 until grep -q "started run" "$err"; do :; done
                 grep "Max core file size" /proc/$p/limits; wait $p; rm -f "$err"
                 """#
