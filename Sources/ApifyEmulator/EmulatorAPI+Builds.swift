@@ -63,15 +63,7 @@ extension EmulatorAPI {
         var builds = await state.builds(actorID: actorID)
         if desc { builds.reverse() }
         let page = builds.dropFirst(offset).prefix(limit)
-        return JSONResponse.data(
-            .object([
-                .init("total", .int(builds.count)),
-                .init("offset", .int(offset)),
-                .init("limit", .int(limit)),
-                .init("desc", .bool(desc)),
-                .init("count", .int(page.count)),
-                .init("items", .array(page.map { $0.shortJSON() })),
-            ]))
+        return JSONResponse.page(page.map { $0.shortJSON() }, total: builds.count, offset: offset, limit: limit, desc: desc)
     }
 
     func buildLog(_ buildID: String, request: APIRequest) async throws(APIError) -> Response {

@@ -32,15 +32,7 @@ extension EmulatorAPI {
         }
         if desc { runs.reverse() }
         let page = runs.dropFirst(offset).prefix(limit)
-        return JSONResponse.data(
-            .object([
-                .init("total", .int(runs.count)),
-                .init("offset", .int(offset)),
-                .init("limit", .int(limit)),
-                .init("desc", .bool(desc)),
-                .init("count", .int(page.count)),
-                .init("items", .array(page.map { $0.shortJSON() })),
-            ]))
+        return JSONResponse.page(page.map { $0.shortJSON() }, total: runs.count, offset: offset, limit: limit, desc: desc)
     }
 
     func getTask(_ reference: String, request: APIRequest) async throws(APIError) -> Response {

@@ -46,15 +46,7 @@ extension EmulatorAPI {
         for entry in all.dropFirst(offset).prefix(limit) {
             items.append(try await storageJSON(kind, id: entry.id))
         }
-        return JSONResponse.data(
-            .object([
-                .init("total", .int(all.count)),
-                .init("offset", .int(offset)),
-                .init("limit", .int(limit)),
-                .init("desc", .bool(desc)),
-                .init("count", .int(items.count)),
-                .init("items", .array(items)),
-            ]))
+        return JSONResponse.page(items, total: all.count, offset: offset, limit: limit, desc: desc)
     }
 
     /// `POST /v2/{kind}?name=`: the named storage if it exists (200), else a new one (201, with `Location`).

@@ -97,14 +97,6 @@ extension EmulatorAPI {
         let desc = try query.boolean("desc") ?? false
         let ordered = desc ? Array(all.reversed()) : all
         let page = Array(ordered.dropFirst(offset).prefix(limit))
-        return JSONResponse.data(
-            .object([
-                .init("total", .int(all.count)),
-                .init("offset", .int(offset)),
-                .init("limit", .int(limit)),
-                .init("desc", .bool(desc)),
-                .init("count", .int(page.count)),
-                .init("items", .array(page)),
-            ]))
+        return JSONResponse.page(page, total: all.count, offset: offset, limit: limit, desc: desc)
     }
 }

@@ -21,6 +21,7 @@ from apify_client import ApifyClient, ApifyClientAsync
 from apify_client.errors import ApifyApiError
 
 from apify_spec import SpecError
+from official_clients import async_client, error_of, replay_validated, sync_client
 from conftest import (
     ECHO_TASK_ID,
     NESTED_ID,
@@ -38,38 +39,6 @@ from conftest import (
 HELLO = "apify~hello-world"
 CLEAN_PUSHER_ITEMS = [{k: v for k, v in item.items() if not k.startswith("#")} for item in PUSHER_ITEMS if item]
 JSON_UTF8 = "application/json; charset=utf-8"
-
-
-def sync_client(emulator: Emulator, token: str | None = TOKEN, **options: Any) -> ApifyClient:
-    options.setdefault("max_retries", 2)
-    options.setdefault("min_delay_between_retries", timedelta(milliseconds=50))
-    return ApifyClient(token, api_url=emulator.base_url, **options)
-
-
-def async_client(emulator: Emulator, token: str | None = TOKEN, **options: Any) -> ApifyClientAsync:
-    options.setdefault("max_retries", 2)
-    options.setdefault("min_delay_between_retries", timedelta(milliseconds=50))
-    return ApifyClientAsync(token, api_url=emulator.base_url, **options)
-
-
-def replay_validated(emulator: Emulator, api: Api, since: int) -> int:
-    """Sends every JSON GET the emulator received since request number `since` again through the validating `Api`;
-    returns how many were checked."""
-    checked = 0
-    for recorded in recorded_requests(emulator)[since:]:
-        path = recorded["path"]
-        if recorded["method"] != "GET" or path.endswith("/log") or "/records/" in path:
-            continue
-        query = "&".join(p for p in (recorded.get("query") or "").split("&") if p and not p.startswith("waitForFinish"))
-        response = api.get(path + (f"?{query}" if query else ""))
-        if response.status_code != 429:
-            assert response.validated is not None, (path, response.status_code)
-            checked += 1
-    return checked
-
-
-def error_of(caught: pytest.ExceptionInfo[ApifyApiError]) -> tuple[int, str]:
-    return caught.value.status_code, caught.value.type
 
 
 @pytest.fixture(scope="module")
