@@ -63,7 +63,8 @@ extension EmulatorAPI {
         var builds = await state.builds(actorID: actorID)
         if desc { builds.reverse() }
         let page = builds.dropFirst(offset).prefix(limit)
-        return JSONResponse.page(page.map { $0.shortJSON() }, total: builds.count, offset: offset, limit: limit, desc: desc)
+        return JSONResponse.page(
+            page.map { $0.shortJSON() }, total: builds.count, offset: offset, limit: limit, desc: desc)
     }
 
     func buildLog(_ buildID: String, request: APIRequest) async throws(APIError) -> Response {

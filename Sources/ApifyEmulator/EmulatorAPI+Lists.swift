@@ -32,7 +32,8 @@ extension EmulatorAPI {
         }
         if desc { runs.reverse() }
         let page = runs.dropFirst(offset).prefix(limit)
-        return JSONResponse.page(page.map { $0.shortJSON() }, total: runs.count, offset: offset, limit: limit, desc: desc)
+        return JSONResponse.page(
+            page.map { $0.shortJSON() }, total: runs.count, offset: offset, limit: limit, desc: desc)
     }
 
     func getTask(_ reference: String, request: APIRequest) async throws(APIError) -> Response {
