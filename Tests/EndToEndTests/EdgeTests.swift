@@ -355,14 +355,26 @@ import Testing
     /// `--wait-for-resources`: a 402 memory limit makes it wait (and say so) until the other run ends.
     @Test func waitForResourcesStartsOnceTheLimitAllows() async throws {
         try await Harness.withEmulator(memoryLimitMbytes: 1024) { server in
+            // The account's memory is taken by a run that goes on until the test aborts it.
             let first = try await Harness.run(
-                ["emulator/sleep", "-i", #"{"seconds": 5}"#, "--memory", "1024", "--detach"], emulator: server)
+                ["emulator/sleep", "-i", #"{"seconds": 600}"#, "--memory", "1024", "--detach"], emulator: server)
             #expect(first.status == 0, "\(first.stderr)")
+            let firstID = first.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
             let refused = try await Harness.run(
                 ["apify/hello-world", "--no-input", "--memory", "1024"], emulator: server)
             #expect(refused.status == 75, "\(refused.stderr)")
-            let waited = try await Harness.run(
-                ["apify/hello-world", "--no-input", "--memory", "1024", "--wait-for-resources"], emulator: server)
+            async let waiting = Harness.run(
+                ["apify/hello-world", "--no-input", "--memory", "1024", "--wait-for-resources"], emulator: server,
+                timeout: .seconds(60))
+            // Once the waiting invocation has been refused too (the third start the emulator saw), free the memory.
+            while await server.recordedRequests().filter({ $0.method == "POST" && $0.path.hasSuffix("/runs") }).count
+                < 3
+            {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let aborted = try await Harness.run(["abort", firstID, "--force"], emulator: server)
+            #expect(aborted.status == 0, "\(aborted.stderr)")
+            let waited = try await waiting
             #expect(waited.status == 0, "\(waited.stderr)")
             #expect(waited.stdoutText == Self.hello)
             #expect(waited.stderr.contains("; waiting for resources, next try in "))
