@@ -66,9 +66,8 @@ final class BatchOutput: Sendable {
                 message: "cannot write '\(path)/runs.jsonl': \(String(cString: strerror(errno)))")
         }
         runsLog.withLock { $0 = fd }
-        if case .file = (try? OutputTarget(path: "\(path)/runs.jsonl")) {
-            try? OutputTarget(path: "\(path)/runs.jsonl").removeOrphans()
-        }
+        // Line files a killed batch was writing (their temporary names carry the dead writer's PID).
+        (try? OutputTarget(path: "\(path)/runs.jsonl"))?.removeOrphans()
     }
 
     deinit {

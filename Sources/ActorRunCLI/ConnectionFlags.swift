@@ -89,10 +89,9 @@ struct ConnectionFlags: ParsableArguments {
             userAgent: "actor-run/\(HelpText.version) (invocation \(UUID().uuidString.lowercased()))",
             maximumAttempts: retries + 1,
             retryBudget: .milliseconds(Int64(retryMaxTime * 1000)),
-            requestTimeout: .milliseconds(Int64(requestTimeout * 1000)),
-            caBundle: caBundle
+            requestTimeout: .milliseconds(Int64(requestTimeout * 1000))
         )
-        return RunSession(configuration: configuration, reporter: reporter, isVerbose: isVerbose)
+        return RunSession(configuration: configuration, caBundle: caBundle, reporter: reporter, isVerbose: isVerbose)
     }
 
     /// `--cacert`, else libcurl's own environment variables, which a CurlSession would not read by itself.

@@ -8,6 +8,8 @@ import Synchronization
 /// (starting once, finding a lost start, aborting on interrupt) lives in `ActorCall`; here is only its voice.
 struct RunSession: Sendable {
     var configuration: ApifyConfiguration
+    /// CA certificates for the session's connections (`--cacert`, `SSL_CERT_FILE`, `CURL_CA_BUNDLE`).
+    var caBundle: String?
     var reporter: Reporter
     var isVerbose: Bool
     /// Whether Ctrl-C aborts the run this invocation started (the contract's default), or leaves it going.
@@ -19,7 +21,7 @@ struct RunSession: Sendable {
         var trace: (@Sendable (String) -> Void)?
         if isVerbose { trace = { line in reporter.error(line) } }
         return ApifyAPI(
-            configuration: configuration, transport: CurlSession(), trace: trace,
+            configuration: configuration, transport: CurlSession(caBundle: caBundle), trace: trace,
             notice: { line in reporter.info(line) })
     }
 

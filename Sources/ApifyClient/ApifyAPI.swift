@@ -20,8 +20,6 @@ public struct ApifyConfiguration: Sendable {
     /// The longest a request may take whose answer is small JSON and not held by the server (the start, an
     /// abort, a run list): a server that trickles its answer is given up on after this (`--request-timeout`).
     public var requestTimeout: Duration
-    /// CA certificates to verify the API with instead of the system's (`--cacert`).
-    public var caBundle: String?
 
     public init(
         baseURL: String = ApifyConfiguration.defaultBaseURL,
@@ -30,8 +28,7 @@ public struct ApifyConfiguration: Sendable {
         maximumAttempts: Int = 6,
         initialRetryDelay: Duration = .milliseconds(500),
         retryBudget: Duration = .seconds(10),
-        requestTimeout: Duration = .seconds(60),
-        caBundle: String? = nil
+        requestTimeout: Duration = .seconds(60)
     ) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -42,7 +39,6 @@ public struct ApifyConfiguration: Sendable {
         self.initialRetryDelay = initialRetryDelay
         self.retryBudget = retryBudget
         self.requestTimeout = requestTimeout
-        self.caBundle = caBundle
     }
 }
 
@@ -106,8 +102,7 @@ public final class ApifyAPI: Sendable {
             headers: headers,
             body: input.map { .bytes($0.bytes) } ?? .empty,
             timeouts: HTTPTimeouts(idle: .seconds(60), total: configuration.requestTimeout + .seconds(Int64(hold))),
-            isResendable: false,
-            caBundle: configuration.caBundle
+            isResendable: false
         )
         let action = target.failureAction
         let response = try await executor.json(request, action: action, policy: .once)
@@ -137,12 +132,7 @@ public final class ApifyAPI: Sendable {
             let run = try await getRun(id: runID, waitForFinish: 0)
             return run.status.isTerminal ? nil : run
         }
-        let request = HTTPRequest(
-            url: url(target.runsPath(start: false), query: [("desc", "1"), ("limit", "100")]),
-            headers: commonHeaders(),
-            timeouts: HTTPTimeouts(idle: .seconds(30), total: configuration.requestTimeout),
-            caBundle: configuration.caBundle
-        )
+        let request = smallRequest(target.runsPath(start: false), query: [("desc", "1"), ("limit", "100")])
         let action = "cannot list the runs of \(target)"
         let response = try await executor.json(request, action: action, policy: .idempotent)
         guard let list = try? JSONDecoder().decode(DataEnvelope<RunList>.self, from: Data(response.body)).data else {
@@ -159,8 +149,7 @@ public final class ApifyAPI: Sendable {
             url: url("/v2/actor-runs/\(escape(id))", query: seconds > 0 ? [("waitForFinish", String(seconds))] : []),
             headers: commonHeaders(),
             timeouts: HTTPTimeouts(
-                idle: nil, total: max(.seconds(Int64(seconds)) + Self.longPollMargin, configuration.requestTimeout)),
-            caBundle: configuration.caBundle
+                idle: nil, total: max(.seconds(Int64(seconds)) + Self.longPollMargin, configuration.requestTimeout))
         )
         let action = "cannot get run \(id)"
         let response = try await executor.json(request, action: action, policy: .idempotent)
@@ -170,10 +159,7 @@ public final class ApifyAPI: Sendable {
     /// The account's room for runs (`GET /v2/users/me/limits`): memory in MB and concurrent runs, each nil when
     /// the API does not say. Best effort: any failure reads as "unknown".
     public func accountRoom() async -> (memoryMegabytes: Int?, runs: Int?) {
-        let request = HTTPRequest(
-            url: url("/v2/users/me/limits", query: []), headers: commonHeaders(),
-            timeouts: HTTPTimeouts(idle: .seconds(30), total: configuration.requestTimeout),
-            caBundle: configuration.caBundle)
+        let request = smallRequest("/v2/users/me/limits", query: [])
         guard
             let response = try? await executor.json(
                 request, action: "cannot read the account's limits", policy: .idempotent),
@@ -194,12 +180,8 @@ public final class ApifyAPI: Sendable {
     /// some seconds to persist its state; otherwise it is stopped at once. Aborting an ended run changes nothing,
     /// so the request may be repeated.
     public func abortRun(id: String, gracefully: Bool) async throws(ApifyError) -> Run {
-        let request = HTTPRequest(
-            method: "POST",
-            url: url("/v2/actor-runs/\(escape(id))/abort", query: [("gracefully", gracefully ? "true" : "false")]),
-            headers: commonHeaders(),
-            timeouts: HTTPTimeouts(idle: .seconds(30), total: configuration.requestTimeout),
-            caBundle: configuration.caBundle
+        let request = smallRequest(
+            "/v2/actor-runs/\(escape(id))/abort", query: [("gracefully", gracefully ? "true" : "false")], method: "POST"
         )
         let action = "cannot abort run \(id)"
         let response = try await executor.json(request, action: action, policy: .idempotent)
@@ -215,8 +197,7 @@ public final class ApifyAPI: Sendable {
             url: url("/v2/key-value-stores/\(escape(storeID))/records/\(escape(key))", query: []),
             headers: commonHeaders(),
             timeouts: HTTPTimeouts(idle: .seconds(60)),
-            followsRedirects: true,
-            caBundle: configuration.caBundle
+            followsRedirects: true
         )
         return try await executor.stream(request, action: "cannot get record \(key)", to: destination)
     }
@@ -230,8 +211,7 @@ public final class ApifyAPI: Sendable {
             url: url("/v2/datasets/\(escape(datasetID))/items", query: [("format", format)] + options.queryItems),
             headers: commonHeaders(),
             timeouts: HTTPTimeouts(idle: .seconds(60)),
-            followsRedirects: true,
-            caBundle: configuration.caBundle
+            followsRedirects: true
         )
         return try await executor.stream(
             request, action: "cannot get the items of dataset \(datasetID)", to: destination)
@@ -241,10 +221,7 @@ public final class ApifyAPI: Sendable {
     public func listRuns(_ target: RunTarget, limit: Int, status: String?) async throws(ApifyError) -> [Run] {
         var query = [("desc", "1"), ("limit", String(limit))]
         if let status { query.append(("status", status)) }
-        let request = HTTPRequest(
-            url: url(target.runsPath(start: false), query: query), headers: commonHeaders(),
-            timeouts: HTTPTimeouts(idle: .seconds(30), total: configuration.requestTimeout),
-            caBundle: configuration.caBundle)
+        let request = smallRequest(target.runsPath(start: false), query: query)
         let action = "cannot list the runs of \(target)"
         let response = try await executor.json(request, action: action, policy: .idempotent)
         // `{"data": {"items": [run, ...]}}`: each run's bytes are kept for `--json`.
@@ -269,10 +246,7 @@ public final class ApifyAPI: Sendable {
     public func whatRunProduced(_ run: Run) async -> (items: Int?, keys: [String]?) {
         var items: Int?
         if let datasetID = run.defaultDatasetId {
-            let request = HTTPRequest(
-                url: url("/v2/datasets/\(escape(datasetID))", query: []), headers: commonHeaders(),
-                timeouts: HTTPTimeouts(idle: .seconds(30), total: configuration.requestTimeout),
-                caBundle: configuration.caBundle)
+            let request = smallRequest("/v2/datasets/\(escape(datasetID))", query: [])
             if let response = try? await executor.json(request, action: "cannot read the dataset", policy: .idempotent)
             {
                 items =
@@ -282,11 +256,7 @@ public final class ApifyAPI: Sendable {
         }
         var keys: [String]?
         if let storeID = run.defaultKeyValueStoreId {
-            let request = HTTPRequest(
-                url: url("/v2/key-value-stores/\(escape(storeID))/keys", query: [("limit", "10")]),
-                headers: commonHeaders(),
-                timeouts: HTTPTimeouts(idle: .seconds(30), total: configuration.requestTimeout),
-                caBundle: configuration.caBundle)
+            let request = smallRequest("/v2/key-value-stores/\(escape(storeID))/keys", query: [("limit", "10")])
             if let response = try? await executor.json(request, action: "cannot list the store", policy: .idempotent) {
                 keys = (try? JSONDecoder().decode(DataEnvelope<KeyList>.self, from: Data(response.body)))?.data
                     .items.map { serverText.line($0.key) }
@@ -304,8 +274,7 @@ public final class ApifyAPI: Sendable {
             url: url("/v2/actor-runs/\(escape(runID))/log", query: follows ? [("stream", "1")] : []),
             headers: commonHeaders(),
             timeouts: HTTPTimeouts(idle: follows ? nil : .seconds(60)),
-            followsRedirects: true,
-            caBundle: configuration.caBundle
+            followsRedirects: true
         )
         return try await executor.stream(request, action: "cannot get the log of run \(runID)", to: destination)
     }
@@ -319,6 +288,13 @@ public final class ApifyAPI: Sendable {
     }
 
     // MARK: - Requests
+
+    /// A request whose answer is small JSON and comes at once (no hold), within the request timeout.
+    private func smallRequest(_ path: String, query: [(String, String)], method: String = "GET") -> HTTPRequest {
+        HTTPRequest(
+            method: method, url: url(path, query: query), headers: commonHeaders(),
+            timeouts: HTTPTimeouts(idle: .seconds(30), total: configuration.requestTimeout))
+    }
 
     private func commonHeaders(userAgent: String? = nil) -> [HTTPHeader] {
         var headers = [

@@ -2,8 +2,12 @@
 /// sharing its connections (keep-alive), DNS cache and TLS sessions.
 public final class CurlSession: HTTPTransport {
     private let engine = CurlEngine()
+    /// CA certificates to verify servers with, instead of the system's store (`--cacert`).
+    private let caBundle: String?
 
-    public init() {}
+    public init(caBundle: String? = nil) {
+        self.caBundle = caBundle
+    }
 
     deinit {
         engine.shutdown()
@@ -12,7 +16,9 @@ public final class CurlSession: HTTPTransport {
     public func send(_ request: HTTPRequest, to sink: any HTTPBodySink) async throws(HTTPError) -> HTTPExchange {
         let id = engine.makeID()
         let engine = self.engine
-        let transfer = try CurlTransfer(id: id, request: request, sink: sink) { engine.resume(id) }
+        let transfer = try CurlTransfer(id: id, request: request, sink: sink, caBundle: caBundle) {
+            engine.resume(id)
+        }
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation {
                 (continuation: CheckedContinuation<Result<HTTPExchange, HTTPError>, Never>) in

@@ -28,9 +28,10 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     /// - Parameter resume: asks the engine to resume this transfer after its sink caught up.
-    init(id: UInt64, request: HTTPRequest, sink: any HTTPBodySink, resume: @escaping @Sendable () -> Void)
-        throws(HTTPError)
-    {
+    init(
+        id: UInt64, request: HTTPRequest, sink: any HTTPBodySink, caBundle: String?,
+        resume: @escaping @Sendable () -> Void
+    ) throws(HTTPError) {
         guard let easy = curl_easy_init() else {
             throw HTTPError(kind: .other, message: "curl_easy_init failed", requestMayHaveReachedServer: false)
         }
@@ -49,7 +50,7 @@ final class CurlTransfer: @unchecked Sendable {
             bytes.withUnsafeBytes { source in buffer.copyMemory(from: source) }
             upload = .memory(buffer, offset: 0)
         }
-        try configure()
+        try configure(caBundle: caBundle)
     }
 
     deinit {
@@ -61,7 +62,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    private func configure() throws(HTTPError) {
+    private func configure(caBundle: String?) throws(HTTPError) {
         let context = Unmanaged.passUnretained(self).toOpaque()
         var failures: [CURLcode] = []
         func check(_ code: CURLcode) {
@@ -87,7 +88,7 @@ final class CurlTransfer: @unchecked Sendable {
             // Streams come in large reads: fewer callbacks, fewer handoffs, larger writes to the sink.
             check(ar_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 256 * 1024))
         }
-        if let caBundle = request.caBundle {
+        if let caBundle {
             check(ar_easy_setopt_string(easy, CURLOPT_CAINFO, caBundle))
         }
         if !request.isResendable {

@@ -47,8 +47,6 @@ public struct HTTPRequest: Sendable {
     /// one). That is harmless for a read and a second paid run for a start: a request that must go out at most
     /// once says `false`, and gets a fresh connection (nothing to find dead) and a body that cannot be rewound.
     public var isResendable: Bool
-    /// CA certificates to verify the server with, instead of the system's store (`--cacert`).
-    public var caBundle: String?
 
     public init(
         method: String = "GET",
@@ -57,8 +55,7 @@ public struct HTTPRequest: Sendable {
         body: HTTPRequestBody = .empty,
         timeouts: HTTPTimeouts = HTTPTimeouts(),
         followsRedirects: Bool = false,
-        isResendable: Bool = true,
-        caBundle: String? = nil
+        isResendable: Bool = true
     ) {
         self.method = method
         self.url = url
@@ -67,6 +64,5 @@ public struct HTTPRequest: Sendable {
         self.timeouts = timeouts
         self.followsRedirects = followsRedirects
         self.isResendable = isResendable
-        self.caBundle = caBundle
     }
 }
