@@ -22,11 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CCurl",
-            pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
-        ),
+        // libcurl's headers (libcurl4-openssl-dev) and typed wrappers; the library itself is loaded at first use.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CurlHTTP", dependencies: ["CCurl"]),
         .target(name: "ApifyClient", dependencies: ["CurlHTTP"]),
         .target(
@@ -37,7 +34,7 @@ let package = Package(
             ]
         ),
         // Runs before main: repairs closed standard descriptors, keeps the token out of core dumps.
-        .target(name: "CProcessSetup"),
+        .target(name: "CProcessSetup", dependencies: ["CCurl"]),
         .executableTarget(name: "actor-run", dependencies: ["ActorRunCLI", "CProcessSetup"]),
         .target(
             name: "ApifyEmulator",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurlHTTP
 import Dispatch
 import Glibc
 
@@ -34,6 +35,13 @@ public enum ActorRunMain {
         }
         let type = commandType(taking: &arguments)
         let command = parse(type, arguments)
+        // Loading since before main (CProcessSetup) unless the arguments only asked for help.
+        do {
+            try CurlLibrary.load()
+        } catch {
+            FileDescriptorWriter.write("actor-run: \(error.message)\n", to: STDERR_FILENO)
+            exit(ExitStatus.apiUnreachable.rawValue)
+        }
         let interrupts = Interrupts()
         let work = Task { await command.execute(interrupts: interrupts) }
         interrupts.setFallback { work.cancel() }

@@ -26,6 +26,10 @@ public struct ActorDefinition: Sendable, Codable, Equatable {
     /// Timeout when the request gives none (0 = none). Defaults to ``ActorDefinition/standardTimeoutSecs``.
     public var defaultTimeoutSecs: Int?
     public var steps: [ActorStep]
+    /// How long a new run stays READY before it is RUNNING, in seconds. Defaults to
+    /// ``ActorDefinition/standardReadySecs``; 0 starts it at once, and a few seconds play the platform's wait for
+    /// a container.
+    public var readySecs: Double?
     /// Faults for requests about this actor (its runs, their storages, its endpoints), in the `--faults` syntax
     /// (see ``FaultRule``), e.g. `"GET /v2/actor-runs/*: 404-after-start=500ms"`.
     public var faults: String?
@@ -35,6 +39,8 @@ public struct ActorDefinition: Sendable, Codable, Equatable {
     public static let standardMemoryMbytes = 1024
     /// The platform's default run timeout.
     public static let standardTimeoutSecs = 3600
+    /// A READY phase long enough to show in a log of polls, short enough not to slow tests.
+    public static let standardReadySecs = 0.01
 
     public init(
         id: String,
@@ -45,6 +51,7 @@ public struct ActorDefinition: Sendable, Codable, Equatable {
         defaultMemoryMbytes: Int? = nil,
         defaultTimeoutSecs: Int? = nil,
         steps: [ActorStep],
+        readySecs: Double? = nil,
         faults: String? = nil
     ) {
         self.id = id
@@ -55,6 +62,7 @@ public struct ActorDefinition: Sendable, Codable, Equatable {
         self.defaultMemoryMbytes = defaultMemoryMbytes
         self.defaultTimeoutSecs = defaultTimeoutSecs
         self.steps = steps
+        self.readySecs = readySecs
         self.faults = faults
     }
 
@@ -84,6 +92,9 @@ public struct ActorDefinition: Sendable, Codable, Equatable {
         }
         if let timeout = defaultTimeoutSecs, timeout < 0 {
             throw .invalidActorDefinition("actor \(fullName): defaultTimeoutSecs must be 0 or more")
+        }
+        if let ready = readySecs, !(0...3600).contains(ready) {
+            throw .invalidActorDefinition("actor \(fullName): readySecs must be from 0 to 3600")
         }
         if let faults {
             do {

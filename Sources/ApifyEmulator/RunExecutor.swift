@@ -16,8 +16,8 @@ struct RunExecutor: Sendable {
     /// A resurrected run is RUNNING at once; a new one is READY first.
     let startsRunning: Bool
 
-    /// How long a run stays READY, and how long TIMING-OUT and ABORTING last: long enough to be observable in a
-    /// log of polls, short enough not to slow tests.
+    /// How long TIMING-OUT and ABORTING last: long enough to be observable in a log of polls, short enough not to
+    /// slow tests.
     static let transitionDelay = Duration.milliseconds(10)
     /// How long a gracefully aborted run stays ABORTING (the platform allows it up to 30 s).
     static let gracefulAbortDelay = Duration.milliseconds(300)
@@ -39,7 +39,10 @@ struct RunExecutor: Sendable {
     func execute() async {
         if !startsRunning {
             do {
-                try await Task.sleep(for: Self.transitionDelay)
+                let ready = actor.readySecs ?? ActorDefinition.standardReadySecs
+                if ready > 0 {
+                    try await Task.sleep(for: .milliseconds(Int64((ready * 1000).rounded())))
+                }
             } catch {
                 await finish(.aborted)
                 return

@@ -2,8 +2,10 @@
 // before Swift's main, libdispatch's epoll and Foundation.
 #include "process_setup.h"
 
+#include "ccurl.h"
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -19,7 +21,24 @@ static void ar_early_signal(int number) {
     _exit(130);
 }
 
-__attribute__((constructor)) static void ar_process_setup(void) {
+// Whether the command line asks only for text the argument parser writes itself (help, version, completion
+// scripts): such an invocation sends no request and needs no libcurl.
+static int ar_asks_for_text(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "help") == 0) {
+        return 1;
+    }
+    for (int index = 1; index < argc; index++) {
+        const char *argument = argv[index];
+        if (strcmp(argument, "-h") == 0 || strcmp(argument, "--help") == 0 || strcmp(argument, "--version") == 0
+            || strncmp(argument, "--generate-", 11) == 0 || strncmp(argument, "--experimental-", 15) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+// glibc passes argc and argv to constructors.
+__attribute__((constructor)) static void ar_process_setup(int argc, char **argv) {
     // A closed stdin, stdout or stderr (`>&-`, `<&-`) would be reused by the next descriptor opened (an epoll, a
     // socket, the output file), and the run ID or a log line would land there: point them at /dev/null.
     for (int fd = 0; fd <= 2; fd++) {
@@ -42,6 +61,11 @@ __attribute__((constructor)) static void ar_process_setup(void) {
     signal(SIGINT, ar_early_signal);
     signal(SIGTERM, ar_early_signal);
     signal(SIGHUP, ar_early_signal);
+    // Every other command sends requests: libcurl loads on a thread of its own from here on, while the Swift
+    // runtime starts and the arguments are parsed (CurlLibrary.load() waits for it before the first request).
+    if (argv != NULL && !ar_asks_for_text(argc, argv)) {
+        ar_curl_preload();
+    }
     setup_done = 1;
 }
 

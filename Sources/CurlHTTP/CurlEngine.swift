@@ -3,12 +3,6 @@ import FoundationEssentials
 import Glibc
 import Synchronization
 
-/// `curl_global_init` exactly once per process, before any handle exists (it sets up OpenSSL and is not
-/// thread-safe on older libcurl).
-private let curlGlobalInit: Void = {
-    _ = curl_global_init(Int(CURL_GLOBAL_ALL))
-}()
-
 /// Runs every transfer of a session on one thread with libcurl's multi interface.
 ///
 /// Why the multi interface on one thread: a run's requests (the start, the long-polls, the record) must share
@@ -33,8 +27,10 @@ final class CurlEngine: @unchecked Sendable {
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
 
     init() {
-        curlGlobalInit
-        guard let multi = curl_multi_init() else {
+        if let reason = CurlLibrary.loadFailure {
+            fatalError("libcurl is not loaded (call CurlLibrary.load() first): \(reason)")
+        }
+        guard let multi = ar_multi_init() else {
             fatalError("curl_multi_init failed: out of memory")
         }
         self.multi = multi
@@ -57,26 +53,26 @@ final class CurlEngine: @unchecked Sendable {
         if wasCancelled {
             transfer.completeCancelled(Self.cancellation)
         } else {
-            curl_multi_wakeup(multi)
+            ar_multi_wakeup(multi)
         }
     }
 
     /// Stops a transfer at once, whether it is waiting to start, connecting, or mid-body.
     func cancel(_ id: UInt64) {
         inbox.withLock { _ = $0.cancelled.insert(id) }
-        curl_multi_wakeup(multi)
+        ar_multi_wakeup(multi)
     }
 
     /// Resumes a transfer that paused because its sink fell behind.
     func resume(_ id: UInt64) {
         inbox.withLock { _ = $0.resumed.insert(id) }
-        curl_multi_wakeup(multi)
+        ar_multi_wakeup(multi)
     }
 
     /// Ends the loop once the transfers in flight have finished.
     func shutdown() {
         inbox.withLock { $0.isShuttingDown = true }
-        curl_multi_wakeup(multi)
+        ar_multi_wakeup(multi)
     }
 
     private static let cancellation = HTTPError(kind: .cancelled, message: "the request was cancelled")
@@ -88,7 +84,7 @@ final class CurlEngine: @unchecked Sendable {
                 return (inbox.submitted, inbox.isShuttingDown)
             }
             for transfer in submitted {
-                let code = curl_multi_add_handle(multi, transfer.easy)
+                let code = ar_multi_add_handle(multi, transfer.easy)
                 guard code == CURLM_OK else {
                     transfer.completeCancelled(Self.multiFailure(code, doing: "start the request"))
                     continue
@@ -98,27 +94,27 @@ final class CurlEngine: @unchecked Sendable {
             cancelRequested()
             resumeRequested()
             var running: Int32 = 0
-            let code = curl_multi_perform(multi, &running)
+            let code = ar_multi_perform(multi, &running)
             if code != CURLM_OK {
                 // The multi handle is unusable (out of memory, a bug): fail what is in flight rather than spin.
                 failAll(Self.multiFailure(code, doing: "drive the requests"))
             }
             collectFinished()
             if isShuttingDown && active.isEmpty { break }
-            curl_multi_poll(multi, nil, 0, 1000, nil)
+            ar_multi_poll(multi, nil, 0, 1000, nil)
         }
-        curl_multi_cleanup(multi)
+        ar_multi_cleanup(multi)
     }
 
     private static func multiFailure(_ code: CURLMcode, doing what: String) -> HTTPError {
         HTTPError(
-            kind: .other, message: "libcurl could not \(what): \(String(cString: curl_multi_strerror(code)))",
+            kind: .other, message: "libcurl could not \(what): \(String(cString: ar_multi_strerror(code)))",
             curlCode: Int(code.rawValue))
     }
 
     private func failAll(_ error: HTTPError) {
         for (easy, transfer) in active {
-            curl_multi_remove_handle(multi, easy)
+            ar_multi_remove_handle(multi, easy)
             transfer.completeCancelled(error)
         }
         active.removeAll()
@@ -143,19 +139,19 @@ final class CurlEngine: @unchecked Sendable {
         for id in ids {
             guard let (easy, transfer) = active.first(where: { $0.value.id == id }) else { continue }
             active[easy] = nil
-            curl_multi_remove_handle(multi, easy)
+            ar_multi_remove_handle(multi, easy)
             transfer.completeCancelled(Self.cancellation)
         }
     }
 
     private func collectFinished() {
         var queued: Int32 = 0
-        while let message = curl_multi_info_read(multi, &queued) {
+        while let message = ar_multi_info_read(multi, &queued) {
             guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
                 let transfer = active.removeValue(forKey: easy)
             else { continue }
             let code = ar_msg_result(message)
-            curl_multi_remove_handle(multi, easy)
+            ar_multi_remove_handle(multi, easy)
             transfer.complete(code: code)
         }
     }

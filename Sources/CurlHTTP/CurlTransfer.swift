@@ -32,7 +32,7 @@ final class CurlTransfer: @unchecked Sendable {
         id: UInt64, request: HTTPRequest, sink: any HTTPBodySink, caBundle: String?,
         resume: @escaping @Sendable () -> Void
     ) throws(HTTPError) {
-        guard let easy = curl_easy_init() else {
+        guard let easy = ar_easy_init() else {
             throw HTTPError(kind: .other, message: "curl_easy_init failed", requestMayHaveReachedServer: false)
         }
         self.id = id
@@ -54,8 +54,8 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     deinit {
-        curl_easy_cleanup(easy)
-        curl_slist_free_all(headerList)
+        ar_easy_cleanup(easy)
+        ar_slist_free_all(headerList)
         errorBuffer.deallocate()
         if case .memory(let buffer, _) = upload {
             buffer.deallocate()
@@ -109,7 +109,7 @@ final class CurlTransfer: @unchecked Sendable {
             lines.append("Expect:")
         }
         for line in lines {
-            headerList = curl_slist_append(headerList, line)
+            headerList = ar_slist_append(headerList, line)
         }
         check(ar_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList))
         check(ar_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback))
@@ -119,7 +119,7 @@ final class CurlTransfer: @unchecked Sendable {
         if let code = failures.first {
             throw HTTPError(
                 kind: .other,
-                message: "could not set up the request: \(String(cString: curl_easy_strerror(code)))",
+                message: "could not set up the request: \(String(cString: ar_easy_strerror(code)))",
                 curlCode: Int(code.rawValue),
                 requestMayHaveReachedServer: false
             )
@@ -269,7 +269,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     func error(for code: CURLcode) -> HTTPError {
         let detail = String(cString: errorBuffer)
-        let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        let message = detail.isEmpty ? String(cString: ar_easy_strerror(code)) : detail
         let sent = info(CURLINFO_REQUEST_SIZE)
         let kind: HTTPError.Kind
         switch code {

@@ -8,7 +8,7 @@ struct ActorDefinitionTests {
     func decodesCatalog() throws {
         let json = """
             {"actors": [{"id": "AbCdEfGhIjKlMnOpQ", "username": "me", "name": "demo",
-              "builds": {"latest": "0.0.2"}, "defaultTimeoutSecs": 60,
+              "builds": {"latest": "0.0.2"}, "defaultTimeoutSecs": 60, "readySecs": 0,
               "steps": [
                 {"log": "start"}, {"sleep": 0.25}, {"sleep": "{{input.s|1}}"}, {"statusMessage": "half way"},
                 {"record": {"key": "A", "json": {"z": 1, "a": null}}},
@@ -28,6 +28,7 @@ struct ActorDefinitionTests {
         let actor = try #require(catalog.actors.first)
         #expect(actor.builds == ["latest": "0.0.2"])
         #expect(actor.defaultTimeoutSecs == 60)
+        #expect(actor.readySecs == 0)
         #expect(
             actor.steps == [
                 .log("start"), .sleep(.seconds(0.25)), .sleep(.template("{{input.s|1}}")), .statusMessage("half way"),
@@ -56,6 +57,7 @@ struct ActorDefinitionTests {
             (#""id": "AbCdEfGhIjKlMnOpQ", "steps": [{"finish": {"status": "RUNNING"}}]"#, "finish status"),
             (#""id": "AbCdEfGhIjKlMnOpQ", "defaultMemoryMbytes": 100, "steps": []"#, "power of 2"),
             (#""id": "AbCdEfGhIjKlMnOpQ", "steps": [{"record": {"key": "K"}}]"#, "exactly one of"),
+            (#""id": "AbCdEfGhIjKlMnOpQ", "readySecs": -1, "steps": []"#, "readySecs must be from 0 to 3600"),
         ])
     func rejectsBadDefinitions(fields: String, expectedMessage: String) throws {
         let json = #"{"actors": [{"username": "u", "name": "n", "# + fields + "}]}"

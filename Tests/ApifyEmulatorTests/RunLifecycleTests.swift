@@ -40,6 +40,22 @@ struct RunLifecycleTests {
         }
     }
 
+    @Test("readySecs: a run stays READY as long as its actor says, and one with no READY phase ends within the start")
+    func readyPhaseFollowsTheDefinition() async throws {
+        let slow = ActorDefinition(
+            id: "SlowStart00000001", username: "me", name: "slow-start", steps: [], readySecs: 60)
+        let instant = ActorDefinition(
+            id: "NoReadyPhase00001", username: "me", name: "no-ready", steps: [], readySecs: 0)
+        try await withEmulator(EmulatorConfiguration(token: testToken, extraActors: [slow, instant])) { server in
+            let started = try #require(try await startRun(server, "me~slow-start").data)
+            let runID = try #require(started["id"] as? String)
+            let run = try #require(try await get(server, "/v2/actor-runs/\(runID)", headers: bearer).data)
+            #expect(run["status"] as? String == "READY")
+            let ended = try await runToEnd(server, "me~no-ready")
+            #expect(ended["status"] as? String == "SUCCEEDED")
+        }
+    }
+
     @Test("defaults: 1024 MB, 3600 s, no INPUT record for an empty body")
     func defaults() async throws {
         try await withEmulator { server in

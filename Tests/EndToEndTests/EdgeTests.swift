@@ -255,16 +255,17 @@ import Testing
         }
     }
 
-    /// The token is in this process's memory: no core dump may carry it (limit 0 from before main).
+    /// The token is in this process's memory: no core dump may carry it (limit 0 from before main). The run is
+    /// long, so the process is surely still there when its limits are read, and is then ended by SIGTERM.
     @Test func noCoreDumpWhileTheTokenIsHeld() async throws {
         try await Harness.withEmulator { server in
             let script = #"""
                 err=$(mktemp); "$0" "$@" >/dev/null 2>"$err" & p=$!
-                until grep -q "started run" "$err"; do :; done
-                grep "Max core file size" /proc/$p/limits; wait $p; rm -f "$err"
+                until grep -q "started run" "$err"; do sleep 0.05; done
+                grep "Max core file size" /proc/$p/limits; kill -TERM $p; wait $p; rm -f "$err"
                 """#
             let result = try await Harness.run(
-                ["emulator/sleep", "-i", #"{"seconds": 0.5}"#], emulator: server, shell: script)
+                ["emulator/sleep", "-i", #"{"seconds": 60}"#], emulator: server, shell: script)
             #expect(
                 result.stdoutText.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == [
                     "0", "0",

@@ -27,7 +27,8 @@ ACTOR_RUN = os.path.join(BIN, "actor-run")
 EMULATOR = os.path.join(BIN, "apify-emulator")
 TOKEN = "bench-token"
 AUTH = ["-H", f"Authorization: Bearer {TOKEN}"]
-INSTANT = "bench/instant"  # ends at once: one small JSON record, no sleep
+INSTANT = "bench/instant"  # ends at once: no READY phase, one small JSON record, no sleep
+READY10 = "bench/ready10"  # the same after the emulator's default READY phase of 10 ms
 BIG = "bench/big"  # one 500 MB record, generated while it streams
 BIG_BYTES = 500_000_000
 MB = 1_000_000
@@ -191,7 +192,9 @@ def main():
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         raise SystemExit(f"bench: prctl(PR_SET_CHILD_SUBREAPER): {os.strerror(ctypes.get_errno())}")
     actors = {"actors": [
-        {"id": "benchInstantAct01", "username": "bench", "name": "instant",
+        {"id": "benchInstantAct01", "username": "bench", "name": "instant", "readySecs": 0,
+         "steps": [{"record": {"key": "OUTPUT", "json": {"ok": True}}}]},
+        {"id": "benchReadyTen0001", "username": "bench", "name": "ready10",
          "steps": [{"record": {"key": "OUTPUT", "json": {"ok": True}}}]},
         {"id": "benchBigRecord001", "username": "bench", "name": "big",
          "steps": [{"record": {"key": "OUTPUT", "generatedBytes": BIG_BYTES}}]},
@@ -225,6 +228,10 @@ def main():
             INSTANT_SAMPLES, lambda: timed([ACTOR_RUN, INSTANT, "--no-input", "-q"], env),
             lambda: curl_script(base, INSTANT.replace("/", "~"), env))
         rows.append(("instant run, wall", median_ms(instant_ours), median_ms(instant_curl), "ms", False))
+        ready_ours, ready_curl = interleaved(
+            INSTANT_SAMPLES, lambda: timed([ACTOR_RUN, READY10, "--no-input", "-q"], env),
+            lambda: curl_script(base, READY10.replace("/", "~"), env))
+        rows.append(("run READY for 10 ms, wall", median_ms(ready_ours), median_ms(ready_curl), "ms", False))
         hello_ours, hello_curl = interleaved(
             HELLO_SAMPLES, lambda: timed([ACTOR_RUN, "apify/hello-world", "--no-input", "-q"], env),
             lambda: curl_script(base, "apify~hello-world", env))
@@ -271,8 +278,8 @@ def main():
     for name, ours, theirs, unit, _ in rows:
         digits = 1 if unit else 0
         print(f"{name:34} {ours:9.{digits}f} {unit:4} {theirs:11.{digits}f} {unit:4} {ours / theirs:7.2f}x")
-    print(f"  instant / hello-world: {INSTANT_SAMPLES} / {HELLO_SAMPLES} samples each; baseline = 2 curl processes "
-          "(POST ...runs?waitForFinish=60, GET the OUTPUT record)")
+    print(f"  instant, READY 10 ms / hello-world: {INSTANT_SAMPLES} / {HELLO_SAMPLES} samples each; baseline = 2 curl "
+          "processes (POST ...runs?waitForFinish=60, GET the OUTPUT record)")
     print(f"  requests, one actor-run instant run: {describe(most_requests)}")
     print(f"  --version: {VERSION_SAMPLES} samples each for wall time, {VERSION_SAMPLES // 3} for RSS; "
           f"500 MB: {STREAM_SAMPLES} samples of each kind; throughput ratio: higher is better")

@@ -1,0 +1,165 @@
+#include "ccurl.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+
+/// The libcurl entry points this project uses, filled in once by `load`.
+static struct {
+    CURLcode (*global_init)(long flags);
+    CURL *(*easy_init)(void);
+    void (*easy_cleanup)(CURL *handle);
+    const char *(*easy_strerror)(CURLcode code);
+    CURLcode (*easy_setopt)(CURL *handle, CURLoption option, ...);
+    CURLcode (*easy_getinfo)(CURL *handle, CURLINFO info, ...);
+    CURLcode (*easy_pause)(CURL *handle, int bitmask);
+    CURLM *(*multi_init)(void);
+    CURLMcode (*multi_cleanup)(CURLM *multi);
+    CURLMcode (*multi_add_handle)(CURLM *multi, CURL *handle);
+    CURLMcode (*multi_remove_handle)(CURLM *multi, CURL *handle);
+    CURLMcode (*multi_perform)(CURLM *multi, int *running);
+    CURLMcode (*multi_poll)(CURLM *multi, struct curl_waitfd *extra, unsigned count, int timeout_ms, int *numfds);
+    CURLMcode (*multi_wakeup)(CURLM *multi);
+    CURLMsg *(*multi_info_read)(CURLM *multi, int *queued);
+    const char *(*multi_strerror)(CURLMcode code);
+    struct curl_slist *(*slist_append)(struct curl_slist *list, const char *line);
+    void (*slist_free_all)(struct curl_slist *list);
+} curl;
+
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+/// Empty when the load succeeded.
+static char load_error[512];
+
+/// Finds one entry point; false (with the reason recorded) when this libcurl lacks it.
+static int find(void *library, const char *name, void **slot) {
+    *slot = dlsym(library, name);
+    if (*slot == NULL) {
+        snprintf(load_error, sizeof load_error, "libcurl.so.4 has no %s (libcurl 7.85 or later is needed)", name);
+        return 0;
+    }
+    return 1;
+}
+
+static void load(void) {
+    // libcurl's soname since 2006; the -dev package's libcurl.so symlink is not needed at run time.
+    void *library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (library == NULL) {
+        const char *reason = dlerror();
+        snprintf(load_error, sizeof load_error, "%s", reason != NULL ? reason : "libcurl.so.4 not found");
+        return;
+    }
+    int found = find(library, "curl_global_init", (void **)&curl.global_init)
+        && find(library, "curl_easy_init", (void **)&curl.easy_init)
+        && find(library, "curl_easy_cleanup", (void **)&curl.easy_cleanup)
+        && find(library, "curl_easy_strerror", (void **)&curl.easy_strerror)
+        && find(library, "curl_easy_setopt", (void **)&curl.easy_setopt)
+        && find(library, "curl_easy_getinfo", (void **)&curl.easy_getinfo)
+        && find(library, "curl_easy_pause", (void **)&curl.easy_pause)
+        && find(library, "curl_multi_init", (void **)&curl.multi_init)
+        && find(library, "curl_multi_cleanup", (void **)&curl.multi_cleanup)
+        && find(library, "curl_multi_add_handle", (void **)&curl.multi_add_handle)
+        && find(library, "curl_multi_remove_handle", (void **)&curl.multi_remove_handle)
+        && find(library, "curl_multi_perform", (void **)&curl.multi_perform)
+        && find(library, "curl_multi_poll", (void **)&curl.multi_poll)
+        && find(library, "curl_multi_wakeup", (void **)&curl.multi_wakeup)
+        && find(library, "curl_multi_info_read", (void **)&curl.multi_info_read)
+        && find(library, "curl_multi_strerror", (void **)&curl.multi_strerror)
+        && find(library, "curl_slist_append", (void **)&curl.slist_append)
+        && find(library, "curl_slist_free_all", (void **)&curl.slist_free_all);
+    if (!found) {
+        return;
+    }
+    // Sets up OpenSSL; not thread-safe on older libcurl, hence inside the once.
+    CURLcode code = curl.global_init(CURL_GLOBAL_ALL);
+    if (code != CURLE_OK) {
+        snprintf(load_error, sizeof load_error, "curl_global_init failed: %s", curl.easy_strerror(code));
+    }
+}
+
+const char *ar_curl_load(void) {
+    pthread_once(&load_once, load);
+    return load_error[0] != '\0' ? load_error : NULL;
+}
+
+static void *preload_thread(void *unused) {
+    (void)unused;
+    (void)ar_curl_load();
+    return NULL;
+}
+
+void ar_curl_preload(void) {
+    pthread_attr_t attributes;
+    pthread_t thread;
+    if (pthread_attr_init(&attributes) != 0) {
+        return;
+    }
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    // Failing to start the thread only means the load happens later, on first use.
+    (void)pthread_create(&thread, &attributes, preload_thread, NULL);
+    pthread_attr_destroy(&attributes);
+}
+
+CURL *ar_easy_init(void) { return curl.easy_init(); }
+void ar_easy_cleanup(CURL *handle) { curl.easy_cleanup(handle); }
+const char *ar_easy_strerror(CURLcode code) { return curl.easy_strerror(code); }
+
+CURLcode ar_easy_setopt_long(CURL *handle, CURLoption option, long value) {
+    return curl.easy_setopt(handle, option, value);
+}
+
+CURLcode ar_easy_setopt_off(CURL *handle, CURLoption option, curl_off_t value) {
+    return curl.easy_setopt(handle, option, value);
+}
+
+CURLcode ar_easy_setopt_string(CURL *handle, CURLoption option, const char *value) {
+    return curl.easy_setopt(handle, option, value);
+}
+
+CURLcode ar_easy_setopt_pointer(CURL *handle, CURLoption option, void *value) {
+    return curl.easy_setopt(handle, option, value);
+}
+
+CURLcode ar_easy_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value) {
+    return curl.easy_setopt(handle, option, value);
+}
+
+CURLcode ar_easy_setopt_data_callback(CURL *handle, CURLoption option, ar_data_callback value) {
+    return curl.easy_setopt(handle, option, value);
+}
+
+CURLcode ar_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
+    return curl.easy_getinfo(handle, info, value);
+}
+
+static int refuse_seek(void *userdata, curl_off_t offset, int origin) {
+    (void)userdata;
+    (void)offset;
+    (void)origin;
+    return CURL_SEEKFUNC_CANTSEEK;
+}
+
+CURLcode ar_easy_refuse_rewind(CURL *handle) {
+    return curl.easy_setopt(handle, CURLOPT_SEEKFUNCTION, refuse_seek);
+}
+
+CURLcode ar_easy_unpause(CURL *handle) { return curl.easy_pause(handle, CURLPAUSE_CONT); }
+
+CURLM *ar_multi_init(void) { return curl.multi_init(); }
+CURLMcode ar_multi_cleanup(CURLM *multi) { return curl.multi_cleanup(multi); }
+CURLMcode ar_multi_add_handle(CURLM *multi, CURL *handle) { return curl.multi_add_handle(multi, handle); }
+CURLMcode ar_multi_remove_handle(CURLM *multi, CURL *handle) { return curl.multi_remove_handle(multi, handle); }
+CURLMcode ar_multi_perform(CURLM *multi, int *running) { return curl.multi_perform(multi, running); }
+
+CURLMcode ar_multi_poll(CURLM *multi, struct curl_waitfd *extra, unsigned count, int timeout_ms, int *numfds) {
+    return curl.multi_poll(multi, extra, count, timeout_ms, numfds);
+}
+
+CURLMcode ar_multi_wakeup(CURLM *multi) { return curl.multi_wakeup(multi); }
+CURLMsg *ar_multi_info_read(CURLM *multi, int *queued) { return curl.multi_info_read(multi, queued); }
+const char *ar_multi_strerror(CURLMcode code) { return curl.multi_strerror(code); }
+
+struct curl_slist *ar_slist_append(struct curl_slist *list, const char *line) {
+    return curl.slist_append(list, line);
+}
+
+void ar_slist_free_all(struct curl_slist *list) { curl.slist_free_all(list); }
