@@ -4,9 +4,10 @@ import ArgumentParser
 /// `actor-run abort <run-id>`: abort a run, gracefully unless `--force`, and report its final status.
 struct AbortCommand: ActorRunSubcommand {
     static let configuration = CommandConfiguration(
-        commandName: "actor-run abort",
-        abstract: "Abort a run (gracefully: the actor gets the aborting event and time to save its state).",
-        discussion: "Exits 0 once the platform has taken the abort; aborting an ended run changes nothing."
+        commandName: "abort",
+        abstract: "Abort a run: gracefully (the actor gets time to save its state) unless --force.",
+        usage: "actor-run abort <run-id> [--force] [options]",
+        discussion: HelpText.abort
     )
 
     @Argument(help: "The run ID.")

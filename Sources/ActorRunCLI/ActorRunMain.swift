@@ -1,3 +1,4 @@
+import ApifyClient
 import ArgumentParser
 import CurlHTTP
 import Dispatch
@@ -8,33 +9,15 @@ import Glibc
 /// Parse failures print one line (not ArgumentParser's usage block) and exit 64; `--help` prints the full help
 /// on stdout. SIGINT and SIGTERM go to `Interrupts`.
 public enum ActorRunMain {
-    /// The commands besides `run`, by the word that names them.
-    static let subcommands: [String: any ActorRunSubcommand.Type] = [
-        "run": RunCommand.self,
-        "task": TaskCommand.self,
-        "resurrect": ResurrectCommand.self,
-        "wait": WaitCommand.self,
-        "output": OutputCommand.self,
-        "log": LogCommand.self,
-        "abort": AbortCommand.self,
-        "batch": BatchCommand.self,
-        "runs": RunsCommand.self,
-    ]
-
     public static func main() async -> Never {
         // Closed standard descriptors, core dumps and SIGPIPE were seen to before main (CProcessSetup).
-        var arguments = Array(CommandLine.arguments.dropFirst())
+        let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments == ["--version"] {
             // Scripts ask this often: no parser (its reflection costs a few milliseconds of start-up) for it.
             FileDescriptorWriter.write(HelpText.version + "\n", to: STDOUT_FILENO)
             exit(0)
         }
-        if arguments.first == "help" {
-            // `actor-run help [command]`, as git and gh have it.
-            arguments = Array(arguments.dropFirst()) + ["--help"]
-        }
-        let type = commandType(taking: &arguments)
-        let command = parse(type, arguments)
+        let command = parse(arguments)
         // Loading since before main (CProcessSetup) unless the arguments only asked for help.
         do {
             try CurlLibrary.load()
@@ -49,34 +32,141 @@ public enum ActorRunMain {
         exit(status.rawValue)
     }
 
-    /// The command the first word names (taken off the arguments), or `run` when it names none.
-    static func commandType(taking arguments: inout [String]) -> any ActorRunSubcommand.Type {
-        guard let word = arguments.first, let named = subcommands[word] else { return RunCommand.self }
-        arguments.removeFirst()
-        return named
-    }
-
-    private static func parse(_ type: any ActorRunSubcommand.Type, _ arguments: [String]) -> any ActorRunSubcommand {
+    /// The command the arguments name, or the process ends here: help on stdout (0), or one line on stderr (64).
+    static func parse(_ arguments: [String]) -> any ActorRunSubcommand {
         do {
-            let parsed = try type.parseAsRoot(arguments)
-            guard let command = parsed as? any ActorRunSubcommand else { throw CleanExit.helpRequest(parsed) }
-            return command
+            return try parseCommand(arguments)
         } catch {
-            let status = type.exitCode(for: error)
+            let status = ActorRunCommand.exitCode(for: error)
             if status == .success {
-                FileDescriptorWriter.write(type.fullMessage(for: error) + "\n", to: STDOUT_FILENO)
+                FileDescriptorWriter.write(ActorRunCommand.fullMessage(for: error) + "\n", to: STDOUT_FILENO)
                 exit(0)
             }
-            let message = type.message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage"
-            let line = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
-            let help = "\(type._commandName) --help"
-            FileDescriptorWriter.write("actor-run: \(line) (see \(help))\n", to: STDERR_FILENO)
+            FileDescriptorWriter.write("actor-run: \(usageLine(for: error, arguments))\n", to: STDERR_FILENO)
             exit(ExitStatus.usage.rawValue)
         }
     }
+
+    /// Parses as `actor-run` does, throwing what ArgumentParser or a `validate()` threw.
+    static func parseCommand(_ arguments: [String]) throws -> any ActorRunSubcommand {
+        if let word = arguments.first, let failure = UnknownCommand(word) {
+            throw failure
+        }
+        var parsed = try ActorRunCommand.parseAsRoot(arguments)
+        guard let command = parsed as? any ActorRunSubcommand else {
+            // `actor-run help <command>`: its run() throws the help request for that command.
+            try parsed.run()
+            throw CleanExit.helpRequest(parsed)
+        }
+        return command
+    }
+
+    /// One line for a usage error: the parser's first line, a suggestion only when it is a near miss, and where
+    /// the command's help is.
+    static func usageLine(for error: any Error, _ arguments: [String]) -> String {
+        if let unknown = error as? UnknownCommand { return unknown.description }
+        let lines = ActorRunCommand.message(for: error).split(separator: "\n")
+        var line = lines.first.map(String.init) ?? "bad usage"
+        if line.hasPrefix("Error: ") { line.removeFirst(7) }
+        // "Please provide one of the following:" and the values a line each, as one line.
+        let values = lines.dropFirst().map { $0.drop { $0 == " " || $0 == "-" } }.filter { !$0.isEmpty }
+        if line.hasSuffix(":"), !values.isEmpty { line += " " + values.joined(separator: ", ") }
+        line = NearMiss.dropFarSuggestion(from: line)
+        let command = arguments.first.flatMap { ActorRunCommand.commandNames.contains($0) ? $0 : nil } ?? "run"
+        return "\(line) (see actor-run help \(command))"
+    }
 }
 
-/// A command of `actor-run` other than the default `run`: parsed from the words after its name.
+/// The root of the command tree: `actor-run <command>`, with `run` the default, so that `actor-run <actor>`
+/// starts a run, and `help <command>`, the SUBCOMMANDS section, completions and the man page come from here.
+struct ActorRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "actor-run",
+        abstract: "Run Apify actors from a shell or CI: start a run, wait for it, print its output.",
+        usage: "actor-run [run] <actor> [options]\nactor-run <command> [arguments] [options]",
+        discussion: HelpText.overview,
+        version: HelpText.version,
+        subcommands: [
+            RunCommand.self, TaskCommand.self, ResurrectCommand.self, WaitCommand.self, OutputCommand.self,
+            LogCommand.self, AbortCommand.self, RunsCommand.self, BatchCommand.self,
+        ],
+        defaultSubcommand: RunCommand.self
+    )
+
+    /// The word that names each command.
+    static var commandNames: [String] {
+        configuration.subcommands.compactMap { $0.configuration.commandName }
+    }
+}
+
+/// A command of `actor-run`: parsed from the words after its name (`run`'s name may be left out).
 protocol ActorRunSubcommand: ParsableCommand {
     func execute(interrupts: Interrupts) async -> ExitStatus
+}
+
+/// A first word that is neither a command nor an actor (`actor-run list`, `actor-run ouput ID`): a usage error
+/// naming the nearest command, never a run of an actor by that name.
+struct UnknownCommand: Error, CustomStringConvertible {
+    var word: String
+    var suggestion: String?
+
+    /// Nil when the word names a command, looks like an actor (`user/name`, `user~name`, an ID) or is a flag.
+    init?(_ word: String) {
+        guard !word.hasPrefix("-"), word != "help", !ActorRunCommand.commandNames.contains(word),
+            !word.contains("/"), !word.contains("~"), !ActorReference.isPlatformID(word)
+        else { return nil }
+        self.word = word
+        suggestion = NearMiss.closest(to: word, among: ActorRunCommand.commandNames)
+    }
+
+    var description: String {
+        let guess = suggestion.map { " Did you mean '\($0)'?" } ?? ""
+        return "'\(word)' is not a command, and not an actor (user/name, user~name or a 17-character ID).\(guess) "
+            + "(see actor-run --help)"
+    }
+}
+
+/// Suggestions only for near misses: one edit for short words, two for longer ones (a swap of two letters is one
+/// edit), so that `ouput` suggests `output` and `--memroy` suggests `--memory`, but `--bogus` suggests nothing.
+enum NearMiss {
+    static func closest(to word: String, among candidates: [String]) -> String? {
+        candidates.map { ($0, distance(word, $0)) }.filter { $0.1 <= allowed(for: word) }.min { $0.1 < $1.1 }?.0
+    }
+
+    /// ArgumentParser's "Unknown option '--x'. Did you mean '--y'?" without the question when `--y` is far.
+    static func dropFarSuggestion(from line: String) -> String {
+        let marker = ". Did you mean '"
+        guard let unknownStart = line.firstIndex(of: "'"), let markerRange = line.firstRange(of: marker),
+            line.hasSuffix("'?")
+        else { return line }
+        let unknown = line[line.index(after: unknownStart)..<markerRange.lowerBound].dropLast()
+        let suggested = line[markerRange.upperBound...].dropLast(2)
+        let bare = { (name: Substring) in String(name.drop { $0 == "-" }) }
+        guard distance(bare(unknown), bare(suggested)) > allowed(for: bare(unknown)) else { return line }
+        return String(line[..<markerRange.lowerBound])
+    }
+
+    private static func allowed(for word: String) -> Int {
+        word.count <= 5 ? 1 : 2
+    }
+
+    /// Edit distance with adjacent swaps (optimal string alignment).
+    static func distance(_ first: String, _ second: String) -> Int {
+        let a = Array(first)
+        let b = Array(second)
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return table[a.count][b.count]
+    }
 }

@@ -1,3 +1,4 @@
+import ApifyClient
 import ArgumentParser
 
 /// A client-side wait like `90s`, `10m`, `2h`, `1h30m`, or plain seconds.
@@ -34,6 +35,14 @@ struct WaitDuration: ExpressibleByArgument, Sendable, Equatable {
         duration = .milliseconds(Int64(total * 1000))
     }
 
+    /// The same rule, with the accepted forms in the message.
+    init(flag text: String) throws(FlagValueError) {
+        guard let parsed = WaitDuration(argument: text) else {
+            throw FlagValueError("use seconds or a duration with s, m or h (90, 90s, 10m, 2h, 1h30m)")
+        }
+        self = parsed
+    }
+
     static var defaultCompletionKind: CompletionKind { .default }
 }
 
@@ -47,5 +56,131 @@ struct RunID: ExpressibleByArgument, Sendable {
             argument.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
         else { return nil }
         value = argument
+    }
+}
+
+/// Why a flag's value was refused, in words that say what to type instead. ArgumentParser prints it after "The
+/// value 'X' is invalid for '--flag <name>': ", so each typed value keeps its rule and its message in one place.
+struct FlagValueError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// Whole-number flag values with their allowed range. Their options parse `.unconditional`ly, so that `-5` is
+/// refused here as a number out of range rather than taken for an unknown flag.
+enum WholeNumber {
+    static func parse(_ text: String, from lower: Int, to upper: Int = .max, _ hint: String) throws(FlagValueError)
+        -> Int
+    {
+        guard let value = Int(text), value >= lower, value <= upper else { throw FlagValueError(hint) }
+        return value
+    }
+
+    /// `--timeout`: seconds on the platform, 0 for none.
+    static func timeout(_ text: String) throws(FlagValueError) -> Int {
+        try parse(text, from: 0, "use a number of seconds, or 0 for no timeout")
+    }
+
+    /// `--max-items`.
+    static func maxItems(_ text: String) throws(FlagValueError) -> Int {
+        try parse(text, from: 1, "use a number of items greater than 0")
+    }
+
+    /// `--offset` (dataset items to skip).
+    static func offset(_ text: String) throws(FlagValueError) -> Int {
+        try parse(text, from: 0, "use a number of items, 0 or more")
+    }
+
+    /// `--limit` (dataset items to print).
+    static func limit(_ text: String) throws(FlagValueError) -> Int {
+        try parse(text, from: 1, "use a number of items, 1 or more")
+    }
+}
+
+/// `--memory`: megabytes, a power of 2 from 128 to 32768 as the platform allows; checked before any request.
+struct Megabytes: ExpressibleByArgument, Sendable, Equatable {
+    var value: Int
+
+    init(flag text: String) throws(FlagValueError) {
+        guard let value = Int(text), RunOptions.isAllowedMemory(value) else {
+            throw FlagValueError("use a power of 2 from 128 to 32768 (MB), e.g. 1024")
+        }
+        self.value = value
+    }
+
+    init?(argument: String) {
+        try? self.init(flag: argument)
+    }
+}
+
+/// `--build`: a tag (`latest`, `beta`) or a build number (`1.2.34`).
+struct BuildTag: ExpressibleByArgument, Sendable, Equatable {
+    var value: String
+
+    init(flag text: String) throws(FlagValueError) {
+        guard !text.isEmpty, text.utf8.count <= 64,
+            text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+        else { throw FlagValueError("use a tag (latest, beta) or a build number (1.2.34)") }
+        value = text
+    }
+
+    init?(argument: String) {
+        try? self.init(flag: argument)
+    }
+}
+
+/// `--key`: a record key of the run's default key-value store, as the platform allows them.
+struct RecordKey: ExpressibleByArgument, Sendable, Equatable {
+    var value: String
+
+    static let `default` = RecordKey(checked: "OUTPUT")
+    private static let characters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!-_.'()")
+
+    init(flag text: String) throws(FlagValueError) {
+        guard !text.isEmpty, text.count <= 256, text.allSatisfy(Self.characters.contains) else {
+            throw FlagValueError("use a record key: letters, digits and !-_.'() only, at most 256 (e.g. OUTPUT)")
+        }
+        value = text
+    }
+
+    private init(checked: String) {
+        value = checked
+    }
+
+    init?(argument: String) {
+        try? self.init(flag: argument)
+    }
+
+    var defaultValueDescription: String { value }
+}
+
+/// `--format`: the formats the dataset items endpoint serves.
+enum DatasetFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case json, jsonl, csv, xml, html, xlsx, rss
+}
+
+/// The actor (or task) a command names, checked as it is parsed: `user/name`, `user~name`, `~name` or an ID.
+enum ActorArgument {
+    static func actor(_ text: String) throws(FlagValueError) -> ActorReference {
+        try parse(text, naming: "an actor")
+    }
+
+    static func task(_ text: String) throws(FlagValueError) -> ActorReference {
+        try parse(text, naming: "a task")
+    }
+
+    static func actorOrTask(_ text: String) throws(FlagValueError) -> ActorReference {
+        try parse(text, naming: "an actor or a task")
+    }
+
+    private static func parse(_ text: String, naming noun: String) throws(FlagValueError) -> ActorReference {
+        do {
+            return try ActorReference(parsing: text, naming: noun)
+        } catch {
+            throw FlagValueError("use user/name, user~name or a 17-character ID")
+        }
     }
 }

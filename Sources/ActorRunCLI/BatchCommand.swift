@@ -7,19 +7,14 @@ import Synchronization
 /// `actor-run batch <actor> --inputs FILE`: one run per line of a JSON Lines file, N at a time, resumable.
 struct BatchCommand: ActorRunSubcommand {
     static let configuration = CommandConfiguration(
-        commandName: "actor-run batch",
-        abstract: "Run an actor once per line of a JSON Lines file, at most N at a time; resumable with --output-dir.",
-        discussion: """
-            Every line is checked before the first run starts (a bad line: exit 65, nothing started).
-            With --output-dir DIR, line n's OUTPUT goes to DIR/NNNNNN.<ext> and DIR/runs.jsonl gets one object per
-            ended line; running the same command again skips the lines that SUCCEEDED, re-attaches to runs that
-            were started, and never starts a line twice. Without it, one JSON object per line goes to stdout.
-            Exit 0 only if every line SUCCEEDED, 1 if any did not, 130 after an interrupt.
-            """
+        commandName: "batch",
+        abstract: "Run an actor once per line of a JSON Lines file, N at a time; resumable with --output-dir.",
+        usage: "actor-run batch <actor> --inputs <file> [--parallel <n>] [options]",
+        discussion: HelpText.batch
     )
 
-    @Argument(help: "The actor: user/name, user~name or an actor ID.")
-    var actor: String
+    @Argument(help: "The actor: user/name, user~name or an actor ID.", transform: ActorArgument.actor)
+    var actor: ActorReference
 
     @Option(
         name: .customLong("inputs"),
@@ -63,7 +58,7 @@ struct BatchCommand: ActorRunSubcommand {
     func execute(interrupts: Interrupts) async -> ExitStatus {
         let reporter = verbosity.reporter
         return await reporter.reportingFailures {
-            let target = RunTarget.actor(try ActorReference(parsing: actor))
+            let target = RunTarget.actor(actor)
             let options = try run.options()
             let (path, count, spool) = try Self.checkLines(inputs)
             defer { if let spool { unlink(spool) } }

@@ -33,15 +33,15 @@ struct ConnectionFlags: ParsableArguments {
     @Option(
         name: .customLong("retry-max-time"),
         help: ArgumentHelp(
-            "Stop repeating a request after this many seconds from its first try (default 10, as curl's flag).",
+            "Stop repeating a request this many seconds after its first try (as curl's flag).",
             valueName: "seconds"))
     var retryMaxTime = 10.0
 
     @Option(
         name: .customLong("request-timeout"),
         help: ArgumentHelp(
-            "Give up on one request (a start, an abort) that takes longer than this (default 60; long-polls and"
-                + " downloads have their own limits).",
+            "Give up on one request (a start, an abort) after this many seconds (long-polls and downloads have"
+                + " their own limits).",
             valueName: "seconds"))
     var requestTimeout = 60.0
 

@@ -68,14 +68,6 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         }
     }
 
-    /// The table as help text: one code a line.
-    static var table: String {
-        allCases.map { code in
-            let number = String(code.rawValue)
-            return "  " + number + String(repeating: " ", count: max(1, 5 - number.count)) + code.meaning
-        }
-        .joined(separator: "\n")
-    }
 }
 
 /// A failure of this invocation, with the line for stderr and the exit code.

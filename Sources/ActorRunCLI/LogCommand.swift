@@ -4,9 +4,10 @@ import ArgumentParser
 /// `actor-run log <run-id>`: print a run's log on stdout (here the log is the data asked for).
 struct LogCommand: ActorRunSubcommand {
     static let configuration = CommandConfiguration(
-        commandName: "actor-run log",
+        commandName: "log",
         abstract: "Print a run's log, or follow it until the run ends.",
-        discussion: "The log goes to stdout: here it is the data asked for."
+        usage: "actor-run log <run-id> [--follow] [options]",
+        discussion: HelpText.log
     )
 
     @Argument(help: "The run ID.")

@@ -4,9 +4,10 @@ import ArgumentParser
 /// `actor-run output <run-id>`: print a run's record (or items, or run object) as it is now, without waiting.
 struct OutputCommand: ActorRunSubcommand {
     static let configuration = CommandConfiguration(
-        commandName: "actor-run output",
+        commandName: "output",
         abstract: "Print the output of a run as it is now, without waiting.",
-        discussion: "Exits 0 when the output was written, 5 when the record is missing."
+        usage: "actor-run output <run-id> [options]",
+        discussion: HelpText.output
     )
 
     @Argument(help: "The run ID.")

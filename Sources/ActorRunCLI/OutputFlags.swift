@@ -8,7 +8,8 @@ struct WaitLimitFlags: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "How long this client waits (90s, 10m, 2h); then it prints the run ID and exits 4.",
-            valueName: "duration"))
+            valueName: "duration"),
+        transform: WaitDuration.init(flag:))
     var wait: WaitDuration?
 }
 
@@ -21,23 +22,28 @@ struct OutputFlags: ParsableArguments {
 
     @Option(
         name: [.short, .long],
-        help: ArgumentHelp("Record of the run's default key-value store to print.", valueName: "key"))
-    var key = "OUTPUT"
+        help: ArgumentHelp("Record of the run's default key-value store to print.", valueName: "key"),
+        transform: RecordKey.init(flag:))
+    var key = RecordKey.default
 
     @Flag(help: "Print the run's default dataset items instead of a record.")
     var dataset = false
 
     @Option(
         name: .customLong("format"),
-        help: ArgumentHelp("Dataset format: json (default), jsonl, csv, xml, html, xlsx, rss.", valueName: "format"))
-    var formatOption: String?
+        help: ArgumentHelp("With --dataset: the items' format (default json).", valueName: "format"))
+    var formatOption: DatasetFormat?
 
-    var format: String { formatOption ?? "json" }
+    var format: DatasetFormat { formatOption ?? .json }
 
-    @Option(help: ArgumentHelp("With --dataset: skip this many items.", valueName: "n"))
+    @Option(
+        parsing: .unconditional, help: ArgumentHelp("With --dataset: skip this many items.", valueName: "n"),
+        transform: WholeNumber.offset)
     var offset: Int?
 
-    @Option(help: ArgumentHelp("With --dataset: print at most this many items.", valueName: "n"))
+    @Option(
+        parsing: .unconditional, help: ArgumentHelp("With --dataset: print at most this many items.", valueName: "n"),
+        transform: WholeNumber.limit)
     var limit: Int?
 
     @Option(help: ArgumentHelp("With --dataset: only these fields (comma-separated).", valueName: "a,b"))
@@ -77,32 +83,22 @@ struct OutputFlags: ParsableArguments {
         if !dataset, let (_, flag) = datasetOnly.first(where: { $0.0 }) {
             throw ValidationError("\(flag) applies to the dataset's items; it needs --dataset")
         }
-        if let offset, offset < 0 { throw ValidationError("--offset must be 0 or more, got \(offset)") }
-        if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more, got \(limit)") }
-        if json && (dataset || key != "OUTPUT") {
+        if json && (dataset || key != .default) {
             throw ValidationError("--json prints the run object; it cannot be combined with --dataset or --key")
         }
-        if dataset && key != "OUTPUT" {
+        if dataset && key != .default {
             throw ValidationError("--dataset prints the dataset; it cannot be combined with --key")
-        }
-        // The platform's record keys: at most 256 of these characters.
-        let keyCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!-_.'()")
-        if key.isEmpty || key.count > 256 || !key.allSatisfy(keyCharacters.contains) {
-            throw ValidationError("--key must be a record key (letters, digits and !-_.'() only), got '\(key)'")
         }
         if outputFile?.isEmpty == true {
             throw ValidationError("--output-file needs a path")
         }
-        if !Self.formats.contains(format) {
-            throw ValidationError("--format must be one of \(Self.formats.joined(separator: ", ")), got '\(format)'")
-        }
     }
-
-    static let formats = ["json", "jsonl", "csv", "xml", "html", "xlsx", "rss"]
 
     /// What these flags ask to print once the run has ended.
     var runOutput: RunOutput {
-        json ? .runObject : dataset ? .datasetItems(format: format, options: datasetOptions) : .record(key: key)
+        json
+            ? .runObject
+            : dataset ? .datasetItems(format: format.rawValue, options: datasetOptions) : .record(key: key.value)
     }
 
     /// What to print and whether to stream the log, as these flags say.

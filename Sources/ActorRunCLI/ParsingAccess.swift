@@ -4,8 +4,7 @@ package enum ParsingAccess {
     /// Parses and validates `arguments` (those after the program name) as `actor-run` would, the subcommand word
     /// included, and throws what ArgumentParser or a `validate()` threw. `help` as the first word is `main`'s.
     package static func parseCommandLine(_ arguments: [String]) throws {
-        var arguments = arguments
-        _ = try ActorRunMain.commandType(taking: &arguments).parseAsRoot(arguments)
+        _ = try ActorRunMain.parseCommand(arguments)
     }
 
     /// `--wait`'s value, or `nil` when the flag would refuse it.

@@ -4,10 +4,10 @@ import ArgumentParser
 /// `actor-run resurrect <run-id>`: bring an ended run back (same storages), wait, print its output.
 struct ResurrectCommand: ActorRunSubcommand {
     static let configuration = CommandConfiguration(
-        commandName: "actor-run resurrect",
-        abstract: "Resurrect an ended run (same storages), wait for it to finish, and print its output.",
-        discussion: "Run options left out keep the run's previous values. Exit codes are those of "
-            + "`actor-run <actor>`."
+        commandName: "resurrect",
+        abstract: "Resurrect an ended run, wait for it to finish, and print its output.",
+        usage: "actor-run resurrect <run-id> [options]",
+        discussion: HelpText.resurrect
     )
 
     @Argument(help: "The run ID.")

@@ -5,15 +5,14 @@ import FoundationEssentials
 /// `actor-run <actor>` (also spelled `actor-run run <actor>`): start an actor, wait, print its OUTPUT record.
 struct RunCommand: ActorRunSubcommand {
     static let configuration = CommandConfiguration(
-        commandName: "actor-run",
-        abstract: "Run an Apify actor, wait for it to finish, and print its OUTPUT record.",
+        commandName: "run",
+        abstract: "Run an actor, wait for it to finish, and print its OUTPUT record (the default command).",
         usage: "actor-run [run] <actor> [options]",
-        discussion: HelpText.discussion,
-        version: HelpText.version
+        discussion: HelpText.run
     )
 
-    @Argument(help: "The actor: user/name, user~name or an actor ID.")
-    var actor: String
+    @Argument(help: "The actor: user/name, user~name or an actor ID.", transform: ActorArgument.actor)
+    var actor: ActorReference
 
     @OptionGroup(title: "Run options")
     var run: RunFlags
@@ -25,7 +24,7 @@ struct RunCommand: ActorRunSubcommand {
 
     func execute(interrupts: Interrupts) async -> ExitStatus {
         await start.execute(interrupts: interrupts) { reporter in
-            (.actor(try ActorReference(parsing: actor)), try run.options(), try input.read(reporter: reporter))
+            (.actor(actor), try run.options(), try input.read(reporter: reporter))
         }
     }
 }
@@ -60,7 +59,7 @@ struct StartFlags: ParsableArguments {
             // --detach returns at once: nothing that is about the run's end or its output can apply.
             let ignored: [(Bool, String)] = [
                 (output.outputFile != nil, "--output-file"), (output.dataset, "--dataset"),
-                (output.key != "OUTPUT", "--key"), (output.logs == true, "--logs"), (waiting.wait != nil, "--wait"),
+                (output.key != .default, "--key"), (output.logs == true, "--logs"), (waiting.wait != nil, "--wait"),
             ]
             if let (_, flag) = ignored.first(where: { $0.0 }) {
                 throw ValidationError("--detach returns once the run has started; it cannot be combined with \(flag)")

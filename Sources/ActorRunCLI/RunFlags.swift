@@ -6,35 +6,37 @@ import FoundationEssentials
 struct RunFlags: ParsableArguments {
     @Option(
         name: [.short, .long],
-        help: ArgumentHelp(
-            "Build to run: a tag (latest, beta) or a number (1.2.34).",
-            valueName: "tag|number"))
-    var build: String?
+        parsing: .unconditional,
+        help: ArgumentHelp("Build to run: a tag (latest, beta) or a number (1.2.34).", valueName: "tag|number"),
+        transform: BuildTag.init(flag:))
+    var build: BuildTag?
 
     @Option(
         name: [.short, .long],
-        help: ArgumentHelp(
-            "Run timeout on the platform, in seconds; 0 means none.",
-            valueName: "seconds"))
+        parsing: .unconditional,
+        help: ArgumentHelp("Run timeout on the platform, in seconds; 0 means none.", valueName: "seconds"),
+        transform: WholeNumber.timeout)
     var timeout: Int?
 
     @Option(
         name: [.short, .long],
-        help: ArgumentHelp(
-            "Memory in MB: a power of 2 from 128 to 32768.",
-            valueName: "mb"))
-    var memory: Int?
+        parsing: .unconditional,
+        help: ArgumentHelp("Memory in MB: a power of 2 from 128 to 32768.", valueName: "mb"),
+        transform: Megabytes.init(flag:))
+    var memory: Megabytes?
 
     @Option(
         name: .customLong("max-items"),
-        help: ArgumentHelp(
-            "Cap on charged items (pay-per-result actors).",
-            valueName: "n"))
+        parsing: .unconditional,
+        help: ArgumentHelp("Cap on charged items (pay-per-result actors).", valueName: "n"),
+        transform: WholeNumber.maxItems)
     var maxItems: Int?
 
     @Option(
         name: .customLong("max-total-charge-usd"),
-        help: ArgumentHelp("Cap on the run's cost in USD (pay-per-event actors).", valueName: "usd"))
+        parsing: .unconditional,
+        help: ArgumentHelp("Cap on the run's cost in USD (pay-per-event actors).", valueName: "usd"),
+        transform: RunFlags.amount)
     var maxTotalChargeUsd: String?
 
     @Flag(name: .customLong("restart-on-error"), help: "Restart the run if it fails.")
@@ -43,22 +45,12 @@ struct RunFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Ad-hoc webhooks: a JSON array, or @FILE.", valueName: "json|@file"))
     var webhooks: String?
 
-    func validate() throws {
-        if let memory, !RunOptions.isAllowedMemory(memory) {
-            throw ValidationError("--memory must be a power of 2 from 128 to 32768 (MB), got \(memory)")
+    /// `--max-total-charge-usd`: kept as typed (the API takes the decimal text), once it reads as an amount.
+    static func amount(_ text: String) throws(FlagValueError) -> String {
+        guard let value = Double(text), value.isFinite, value > 0 else {
+            throw FlagValueError("use an amount in USD greater than 0, e.g. 2.50")
         }
-        if let timeout, timeout < 0 {
-            throw ValidationError("--timeout must be 0 (no timeout) or a number of seconds, got \(timeout)")
-        }
-        if let maxItems, maxItems <= 0 {
-            throw ValidationError("--max-items must be greater than 0, got \(maxItems)")
-        }
-        if let build, build.isEmpty || !build.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) {
-            throw ValidationError("--build must be a tag (latest, beta) or a number (1.2.34), got '\(build)'")
-        }
-        if let maxTotalChargeUsd, !(Double(maxTotalChargeUsd).map { $0.isFinite && $0 > 0 } ?? false) {
-            throw ValidationError("--max-total-charge-usd must be an amount greater than 0, got '\(maxTotalChargeUsd)'")
-        }
+        return text
     }
 
     func options() throws(CommandFailure) -> RunOptions {
@@ -75,9 +67,9 @@ struct RunFlags: ParsableArguments {
             webhooksJSON = bytes
         }
         return RunOptions(
-            build: build,
+            build: build?.value,
             timeoutSeconds: timeout,
-            memoryMegabytes: memory,
+            memoryMegabytes: memory?.value,
             maxItems: maxItems,
             maxTotalChargeUsd: maxTotalChargeUsd,
             restartOnError: restartOnError,

@@ -7,19 +7,15 @@ import Glibc
 /// Lines of run objects.
 struct RunsCommand: ActorRunSubcommand {
     static let configuration = CommandConfiguration(
-        commandName: "actor-run runs",
+        commandName: "runs",
         abstract: "List the newest runs of an actor (or, with --task, of a saved task).",
-        discussion: """
-            Columns: ID, STATUS, STARTED, DURATION, BUILD, ORIGIN. A table on a terminal, tab-separated text
-            otherwise (one run a line, no header), or with --json one run object a line (JSON Lines).
-            EXAMPLES:
-              actor-run runs apify/hello-world --limit 5
-              actor-run runs my-user/my-task --task --status FAILED --json | jq -r .id
-            """
+        usage: "actor-run runs <actor|task> [--limit <n>] [--status <status>] [--json]",
+        discussion: HelpText.runs
     )
 
-    @Argument(help: "The actor (or task, with --task): user/name, user~name or an ID.")
-    var name: String
+    @Argument(
+        help: "The actor (or task, with --task): user/name, user~name or an ID.", transform: ActorArgument.actorOrTask)
+    var name: ActorReference
 
     @Flag(help: "The name is a saved task's.")
     var task = false
@@ -48,7 +44,7 @@ struct RunsCommand: ActorRunSubcommand {
     func execute(interrupts: Interrupts) async -> ExitStatus {
         let reporter = verbosity.reporter
         return await reporter.reportingFailures {
-            let reference = try ActorReference(parsing: name, naming: task ? "a task" : "an actor")
+            let reference = name
             let api = try connection.session(reporter: reporter, isVerbose: verbosity.verbose).makeAPI()
             interrupts.arm()
             let wanted = status?.uppercased()

@@ -4,14 +4,14 @@ import ArgumentParser
 /// `actor-run task <task>`: run a saved task; the input's fields override the task's, one by one.
 struct TaskCommand: ActorRunSubcommand {
     static let configuration = CommandConfiguration(
-        commandName: "actor-run task",
+        commandName: "task",
         abstract: "Run a saved task, wait for it to finish, and print its OUTPUT record.",
-        discussion: "The input must be a JSON object: its fields override the task's. Exit codes are those of "
-            + "`actor-run <actor>`."
+        usage: "actor-run task <task> [options]",
+        discussion: HelpText.task
     )
 
-    @Argument(help: "The task: user/name, user~name or a task ID.")
-    var task: String
+    @Argument(help: "The task: user/name, user~name or a task ID.", transform: ActorArgument.task)
+    var task: ActorReference
 
     @OptionGroup(title: "Run options")
     var run: RunFlags
@@ -30,7 +30,7 @@ struct TaskCommand: ActorRunSubcommand {
     func execute(interrupts: Interrupts) async -> ExitStatus {
         await start.execute(interrupts: interrupts) { reporter in
             (
-                .task(try ActorReference(parsing: task, naming: "a task")), try run.options(),
+                .task(task), try run.options(),
                 try input.read(reporter: reporter)
             )
         }

@@ -4,9 +4,10 @@ import ArgumentParser
 /// `actor-run wait <run-id>`: attach to a run started elsewhere, wait for it, print its record.
 struct WaitCommand: ActorRunSubcommand {
     static let configuration = CommandConfiguration(
-        commandName: "actor-run wait",
+        commandName: "wait",
         abstract: "Attach to an existing run: wait for it to end, then print its output.",
-        discussion: "Exit codes are those of `actor-run <actor>`. An interrupt leaves the run going."
+        usage: "actor-run wait <run-id> [options]",
+        discussion: HelpText.wait
     )
 
     @Argument(help: "The run ID, as `actor-run` printed it.")

@@ -11,7 +11,7 @@ import Testing
             "apify/hello-world", "-b", "1.2.34", "-t", "0", "-m", "1024", "--max-items", "5",
             "--max-total-charge-usd", "2.50", "--restart-on-error",
         ])
-        #expect(command.actor == "apify/hello-world")
+        #expect(command.actor.pathComponent == "apify~hello-world")
         #expect(
             try command.run.options()
                 == RunOptions(
@@ -85,12 +85,60 @@ import Testing
     }
 
     @Test func helpReadsLikeAManPage() {
-        let help = RunCommand.helpMessage()
-        #expect(help.contains("EXAMPLES"))
+        let help = ActorRunCommand.helpMessage(columns: 80)
         #expect(help.contains("APIFY_TOKEN"))
         #expect(help.contains("~/.apify/auth.json"))
         for status in ExitStatus.allCases {
             #expect(help.contains("  \(status.rawValue) "), "exit code \(status.rawValue) missing from --help")
+        }
+        for command in ActorRunCommand.configuration.subcommands {
+            let text = ActorRunCommand.helpMessage(for: command, columns: 80)
+            #expect(text.contains("\nEXAMPLES\n  "), "\(command) help has no EXAMPLES")
+            #expect(text.contains("\nEXIT STATUS\n  0 "), "\(command) help has no EXIT STATUS")
+            let wide = text.split(separator: "\n").filter { $0.count > 80 }
+            #expect(wide.isEmpty, "\(command) help is wider than 80 columns: \(wide)")
+        }
+    }
+
+    @Test(
+        arguments: [
+            ("list", nil), ("ouput", "output"), ("wiat", "wait"), ("rnus", "runs"), ("bogus", nil),
+        ] as [(String, String?)])
+    func bareWordsAreCommandsNeverActors(word: String, suggestion: String?) {
+        let failure = UnknownCommand(word)
+        #expect(failure?.suggestion == suggestion)
+        #expect(failure?.description.hasPrefix("'\(word)' is not a command") == true)
+    }
+
+    @Test func wordsThatNameSomethingAreNotUnknownCommands() {
+        for word in ["output", "help", "apify/hello-world", "user~name", "~mine", "HG7ML7M8z78YcAPEB", "--json"] {
+            #expect(UnknownCommand(word) == nil, "\(word)")
+        }
+    }
+
+    @Test(arguments: [
+        ("Unknown option '--bogus'. Did you mean '--logs'?", "Unknown option '--bogus'"),
+        ("Unknown option '--memroy'. Did you mean '--memory'?", "Unknown option '--memroy'. Did you mean '--memory'?"),
+        ("Unknown option '--jsn'. Did you mean '--json'?", "Unknown option '--jsn'. Did you mean '--json'?"),
+    ])
+    func onlyNearMissesAreSuggested(message: String, shown: String) {
+        #expect(NearMiss.dropFarSuggestion(from: message) == shown)
+    }
+
+    @Test(arguments: [
+        (["a/b", "--memory", "-5"], "The value '-5' is invalid for '--memory <mb>': use a power of 2"),
+        (["a/b", "--timeout", "-1"], "The value '-1' is invalid for '--timeout <seconds>': use a number of seconds"),
+        (["a/b", "--wait", "500ms"], "The value '500ms' is invalid for '--wait <duration>': use seconds or a"),
+        (["a/b", "--format", "x", "--dataset"], "Please provide one of the following: json, jsonl, csv"),
+        (["output", "ID1", "--limit", "-3", "--dataset"], "The value '-3' is invalid for '--limit <n>'"),
+    ])
+    func badValuesSayWhatToType(arguments: [String], expected: String) {
+        do {
+            _ = try ActorRunMain.parseCommand(arguments)
+            Issue.record("\(arguments) parsed")
+        } catch {
+            let line = ActorRunMain.usageLine(for: error, arguments)
+            #expect(line.contains(expected), "\(line)")
         }
     }
 

@@ -14,6 +14,10 @@ import Testing
         (["apify/hello-world", "-q", "-v"], "--quiet and --verbose contradict each other; use one"),
         (["apify/hello-world", "-i", "{}", "-i", "{\"a\": 1}"], "--input was given 2 times; give the input once"),
         (["output", "AbCdEfGhIjKlMnOpQ", "--logs"], "`output` does not wait"),
+        (["list"], "'list' is not a command, and not an actor"),
+        (["ouput", "AbCdEfGhIjKlMnOpQ"], "Did you mean 'output'?"),
+        (["apify/hello-world", "--memory", "-512"], "The value '-512' is invalid for '--memory <mb>'"),
+        (["apify/hello-world", "--bogus"], "Unknown option '--bogus' (see actor-run help run)"),
     ])
     func contradictionsAreUsageErrors(arguments: [String], message: String) async throws {
         try await Harness.withEmulator { server in
@@ -23,6 +27,18 @@ import Testing
             #expect(result.stderr.contains(message), "\(result.stderr)")
             #expect(await server.recordedRequests().isEmpty)
         }
+    }
+
+    /// `help <command>` and `<command> --help` print that command's help on stdout, with EXAMPLES and EXIT STATUS.
+    @Test(arguments: [["help", "output"], ["output", "--help"], ["help", "run"], ["--help"]])
+    func helpForEachCommand(arguments: [String]) async throws {
+        let result = try await Harness.run(arguments, emulator: nil)
+        #expect(result.status == 0)
+        #expect(result.stderr.isEmpty)
+        #expect(result.stdoutText.contains("\nEXAMPLES\n  "))
+        #expect(result.stdoutText.contains("\nEXIT STATUS\n  0 "))
+        let command = arguments.count == 2 ? arguments.first { $0 != "help" }! : nil
+        #expect(result.stdoutText.contains("USAGE: actor-run \(command.map { $0 == "run" ? "[run]" : $0 } ?? "[run]")"))
     }
 
     @Test(arguments: ["%@/v2", "%@/", "%@/v2/", "HTTP://%@"])

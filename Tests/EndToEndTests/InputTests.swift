@@ -116,7 +116,8 @@ import Testing
             #expect(result.status == 64)
             #expect(
                 result.stderrLines == [
-                    "actor-run: --memory must be a power of 2 from 128 to 32768 (MB), got 1000 (see actor-run --help)"
+                    "actor-run: The value '1000' is invalid for '--memory <mb>': use a power of 2 from 128 to 32768 (MB),"
+                        + " e.g. 1024 (see actor-run help run)"
                 ])
             #expect(await server.recordedRequests().isEmpty)
         }

@@ -58,8 +58,9 @@ enum FlagValuesProperty {
         else {
             throw PropertyViolation("run ID '\(text)' was kept as '\(id)'")
         }
-        guard (try? ActorReference(parsing: id))?.pathComponent == id else {
-            throw PropertyViolation("run ID '\(text)' does not name an actor by ID")
+        // An ID has the platform's shape (17 letters or digits) or it is not taken for an actor's.
+        guard ((try? ActorReference(parsing: id))?.pathComponent == id) == ActorReference.isPlatformID(id) else {
+            throw PropertyViolation("run ID '\(text)' and an actor ID disagree about what an ID is")
         }
     }
 
