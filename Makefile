@@ -8,8 +8,25 @@ RELEASE   = $(shell $(SWIFT) build -c release --show-bin-path)
 # system's, for its CA store and security updates).
 RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -gline-tables-only
 SOURCES   = Sources Tests Package.swift
+# What `make install` installs from: release (optimised, stripped) or debug (what `make test` checks it with).
+CONFIG   ?= release
+ifeq ($(CONFIG),release)
+CONFIG_FLAGS = $(RELEASE_FLAGS)
+STRIP        = -s
+else
+CONFIG_FLAGS =
+STRIP        =
+endif
+# Where `make install` puts each kind of file, under $(DESTDIR)$(PREFIX).
+BINDIR    = $(PREFIX)/bin
+MANDIR    = $(PREFIX)/share/man/man1
+BASHDIR   = $(PREFIX)/share/bash-completion/completions
+ZSHDIR    = $(PREFIX)/share/zsh/site-functions
+FISHDIR   = $(PREFIX)/share/fish/vendor_completions.d
+SHARE     = .build/share
 
-.PHONY: all deps build release test unit conformance demo install lint format bench fuzz clean
+.PHONY: all deps build release test unit conformance demo share install uninstall install-check lint format bench \
+	fuzz clean
 
 all: build
 
@@ -29,8 +46,9 @@ build: deps
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
-## test: every test: unit, end-to-end (the built binary against the emulator), conformance
-test: unit conformance chaos-short
+## test: every test: unit, end-to-end (the built binary against the emulator), conformance, a short chaos run,
+## and `make install` into a scratch directory
+test: unit conformance chaos-short install-check
 
 unit: build
 	$(SWIFT) build --build-tests
@@ -62,10 +80,46 @@ demo: build
 	APIFY_API_BASE_URL="$$url" APIFY_TOKEN=demo-token \
 	  "$$bin/actor-run" apify/hello-world --memory 1024 --input '{"message": "Apify"}'
 
-## install: release binaries into $(PREFIX)/bin
-install: release
-	install -d "$(DESTDIR)$(PREFIX)/bin"
-	install -s -m 755 "$(RELEASE)/actor-run" "$(RELEASE)/apify-emulator" "$(DESTDIR)$(PREFIX)/bin/"
+## share: the man page (generated from the command tree by ArgumentParser's generate-manual, then made into clean
+## mdoc) and the bash, zsh and fish completion scripts, into .build/share
+share: deps
+	$(SWIFT) build $(CONFIG_FLAGS) --product actor-run
+	$(SWIFT) build $(CONFIG_FLAGS) --product generate-manual
+	@bin="$$($(SWIFT) build $(CONFIG_FLAGS) --show-bin-path)"; set -e; \
+	rm -rf "$(SHARE)"; mkdir -p "$(SHARE)/raw" "$(SHARE)/completions"; \
+	"$$bin/generate-manual" "$$bin/actor-run" --section 1 --authors "the actor-run authors" \
+	  --output-directory "$(SHARE)/raw" >/dev/null; \
+	awk -f scripts/man-polish.awk "$(SHARE)/raw/actor-run.1" > "$(SHARE)/actor-run.1"; \
+	for shell in bash zsh fish; do \
+	  "$$bin/actor-run" --generate-completion-script $$shell > "$(SHARE)/completions/actor-run.$$shell"; \
+	done
+
+## install: actor-run and apify-emulator into $(DESTDIR)$(PREFIX)/bin, the man page and the completions beside them
+install: share
+	$(SWIFT) build $(CONFIG_FLAGS) --product apify-emulator
+	@bin="$$($(SWIFT) build $(CONFIG_FLAGS) --show-bin-path)"; set -e; \
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)" "$(DESTDIR)$(BASHDIR)" "$(DESTDIR)$(ZSHDIR)" \
+	  "$(DESTDIR)$(FISHDIR)"; \
+	install $(STRIP) -m 755 "$$bin/actor-run" "$$bin/apify-emulator" "$(DESTDIR)$(BINDIR)/"; \
+	install -m 644 "$(SHARE)/actor-run.1" "$(DESTDIR)$(MANDIR)/actor-run.1"; \
+	install -m 644 "$(SHARE)/completions/actor-run.bash" "$(DESTDIR)$(BASHDIR)/actor-run"; \
+	install -m 644 "$(SHARE)/completions/actor-run.zsh" "$(DESTDIR)$(ZSHDIR)/_actor-run"; \
+	install -m 644 "$(SHARE)/completions/actor-run.fish" "$(DESTDIR)$(FISHDIR)/actor-run.fish"; \
+	echo "installed actor-run, apify-emulator, actor-run(1) and completions under $(DESTDIR)$(PREFIX)"
+
+## uninstall: remove what `make install` installed (same PREFIX and DESTDIR)
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/actor-run" "$(DESTDIR)$(BINDIR)/apify-emulator" "$(DESTDIR)$(MANDIR)/actor-run.1" \
+	  "$(DESTDIR)$(BASHDIR)/actor-run" "$(DESTDIR)$(ZSHDIR)/_actor-run" "$(DESTDIR)$(FISHDIR)/actor-run.fish"
+
+## install-check: `make install` (debug binaries) into a scratch DESTDIR; checks what landed works, then uninstalls
+install-check:
+	@dest=$$(mktemp -d); trap 'rm -rf "$$dest"' EXIT; set -e; \
+	$(MAKE) --no-print-directory install CONFIG=debug DESTDIR="$$dest" PREFIX=/usr/local >/dev/null; \
+	bash Tests/install/check.sh "$$dest/usr/local"; \
+	$(MAKE) --no-print-directory uninstall DESTDIR="$$dest" PREFIX=/usr/local >/dev/null; \
+	left=$$(find "$$dest" -type f); [ -z "$$left" ] || { echo "install-check: left after uninstall: $$left"; exit 1; }; \
+	echo "install-check: ok"
 
 ## lint: the toolchain's swift-format, strict
 lint:

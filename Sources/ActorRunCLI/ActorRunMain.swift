@@ -112,8 +112,9 @@ struct UnknownCommand: Error, CustomStringConvertible {
 
     /// Nil when the word names a command, looks like an actor (`user/name`, `user~name`, an ID) or is a flag.
     init?(_ word: String) {
-        guard !word.hasPrefix("-"), word != "help", !ActorRunCommand.commandNames.contains(word),
-            !word.contains("/"), !word.contains("~"), !ActorReference.isPlatformID(word)
+        // The common case first: an actor reference never needs the command names.
+        guard !word.contains("/"), !word.contains("~"), !word.hasPrefix("-"), !ActorReference.isPlatformID(word),
+            word != "help", !ActorRunCommand.commandNames.contains(word)
         else { return nil }
         self.word = word
         suggestion = NearMiss.closest(to: word, among: ActorRunCommand.commandNames)
