@@ -157,6 +157,13 @@ struct RecordKey: ExpressibleByArgument, Sendable, Equatable {
     var defaultValueDescription: String { value }
 }
 
+/// `--print`: what a command prints once the run has ended.
+enum PrintedOutput: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case record, dataset
+    case outputObject = "output-object"
+    case run, auto
+}
+
 /// `--format`: the formats the dataset items endpoint serves.
 enum DatasetFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
     case json, jsonl, csv, xml, html, xlsx, rss

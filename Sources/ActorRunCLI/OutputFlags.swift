@@ -66,6 +66,32 @@ struct OutputFlags: ParsableArguments {
     var json = false
 
     @Flag(
+        name: .customLong("output-object"),
+        help: "Print the run's Actor output object (what the actor's output schema makes of the run).")
+    var outputObject = false
+
+    @Option(
+        name: .customLong("print"),
+        help: ArgumentHelp(
+            "What to print: record (default), dataset, output-object, run, or auto (the record if the run wrote"
+                + " it, else the dataset's items).",
+            valueName: "what"))
+    var printed: PrintedOutput?
+
+    /// What these flags ask for, with the flag that asked; `--print record` is the default said out loud.
+    private var requested: [(PrintedOutput, String)] {
+        var requested: [(PrintedOutput, String)] = []
+        if dataset { requested.append((.dataset, "--dataset")) }
+        if json { requested.append((.run, "--json")) }
+        if outputObject { requested.append((.outputObject, "--output-object")) }
+        if let printed { requested.append((printed, "--print \(printed.rawValue)")) }
+        return requested
+    }
+
+    /// What to print, once the flags are known to agree.
+    var printedOutput: PrintedOutput { requested.first?.0 ?? .record }
+
+    @Flag(
         inversion: .prefixedNo,
         help: "Stream the run's log to stderr while waiting (default: when stderr is a terminal).")
     var logs: Bool?
@@ -76,18 +102,19 @@ struct OutputFlags: ParsableArguments {
     var verbose: Bool { verbosity.verbose }
 
     func validate() throws {
+        let requested = self.requested
+        if let (mode, flag) = requested.first, let (_, other) = requested.dropFirst().first(where: { $0.0 != mode }) {
+            throw ValidationError("\(flag) and \(other) ask for different output; use one")
+        }
         let datasetOnly: [(Bool, String)] = [
             (formatOption != nil, "--format"), (offset != nil, "--offset"), (limit != nil, "--limit"),
             (fields != nil, "--fields"), (omit != nil, "--omit"), (clean, "--clean"),
         ]
-        if !dataset, let (_, flag) = datasetOnly.first(where: { $0.0 }) {
+        if printedOutput != .dataset, let (_, flag) = datasetOnly.first(where: { $0.0 }) {
             throw ValidationError("\(flag) applies to the dataset's items; it needs --dataset")
         }
-        if json && (dataset || key != .default) {
-            throw ValidationError("--json prints the run object; it cannot be combined with --dataset or --key")
-        }
-        if dataset && key != .default {
-            throw ValidationError("--dataset prints the dataset; it cannot be combined with --key")
+        if key != .default, let (_, flag) = requested.first(where: { $0.0 != .record && $0.0 != .auto }) {
+            throw ValidationError("\(flag) prints no record; it cannot be combined with --key")
         }
         if outputFile?.isEmpty == true {
             throw ValidationError("--output-file needs a path")
@@ -96,9 +123,13 @@ struct OutputFlags: ParsableArguments {
 
     /// What these flags ask to print once the run has ended.
     var runOutput: RunOutput {
-        json
-            ? .runObject
-            : dataset ? .datasetItems(format: format.rawValue, options: datasetOptions) : .record(key: key.value)
+        switch printedOutput {
+        case .record: .record(key: key.value)
+        case .dataset: .datasetItems(format: format.rawValue, options: datasetOptions)
+        case .outputObject: .outputObject
+        case .run: .runObject
+        case .auto: .recordOrItems(key: key.value)
+        }
     }
 
     /// What to print and whether to stream the log, as these flags say.

@@ -59,6 +59,7 @@ struct StartFlags: ParsableArguments {
             // --detach returns at once: nothing that is about the run's end or its output can apply.
             let ignored: [(Bool, String)] = [
                 (output.outputFile != nil, "--output-file"), (output.dataset, "--dataset"),
+                (output.outputObject, "--output-object"), (output.printed.map { $0 != .run } ?? false, "--print"),
                 (output.key != .default, "--key"), (output.logs == true, "--logs"), (waiting.wait != nil, "--wait"),
             ]
             if let (_, flag) = ignored.first(where: { $0.0 }) {

@@ -141,15 +141,25 @@ struct RunSession: Sendable {
     /// A record that is not there: say what the run did produce (most actors write a dataset), and how to print it.
     private func reportMissing(_ run: Run, output: RunOutput, api: ApifyAPI) async -> ExitStatus {
         let state = run.status == .succeeded ? "SUCCEEDED but" : "is \(run.status) and"
-        var message = "run \(run.id) \(state) has no record '\(output.recordKey)' in its default key-value store"
+        var message =
+            output == .outputObject
+            ? "run \(run.id) \(state) has no Actor output object (its actor has no output schema)"
+            : "run \(run.id) \(state) has no record '\(output.recordKey)' in its default key-value store"
         let (items, keys) = await api.whatRunProduced(run)
         var found: [String] = []
+        if output != .outputObject, run.outputObject != nil {
+            found.append("it has an Actor output object: print it with `actor-run output \(run.id) --output-object`")
+        }
         if let items, items > 0 {
             found.append(
                 "its dataset has \(items) item\(items == 1 ? "" : "s"): print them with"
                     + " `actor-run output \(run.id) --dataset`")
         }
-        let others = (keys ?? []).filter { $0 != "INPUT" && $0 != output.recordKey }
+        var others = (keys ?? []).filter { $0 != "INPUT" && (output == .outputObject || $0 != output.recordKey) }
+        if output == .outputObject, others.contains("OUTPUT") {
+            found.append("it has an OUTPUT record: print it with `actor-run output \(run.id)`")
+            others.removeAll { $0 == "OUTPUT" }
+        }
         if !others.isEmpty {
             found.append("its store has \(others.joined(separator: ", ")): print one with `-k KEY`")
         }
@@ -278,6 +288,8 @@ struct RunSession: Sendable {
         case .record(let key) where key != "OUTPUT": flags += " -k \(key)"
         case .datasetItems(let format, _): flags += " --dataset" + (format == "json" ? "" : " --format \(format)")
         case .runObject: flags += " --json"
+        case .outputObject: flags += " --output-object"
+        case .recordOrItems(let key): flags += " --print auto" + (key == "OUTPUT" ? "" : " -k \(key)")
         default: break
         }
         if let outputFile { flags += " -o \(outputFile)" }
@@ -304,7 +316,9 @@ struct RunSession: Sendable {
 extension RunOutput {
     /// The record key, for messages about a missing record.
     fileprivate var recordKey: String {
-        if case .record(let key) = self { return key }
-        return "OUTPUT"
+        switch self {
+        case .record(let key), .recordOrItems(let key): key
+        default: "OUTPUT"
+        }
     }
 }

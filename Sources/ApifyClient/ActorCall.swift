@@ -62,6 +62,11 @@ public enum RunOutput: Sendable, Equatable {
     case datasetItems(format: String, options: DatasetOptions = DatasetOptions())
     /// The final run object as the API sent it (`--json`), whatever the status.
     case runObject
+    /// The run's Actor output object (`--output-object`): what the actor's output schema makes of the run.
+    case outputObject
+    /// For scripts that do not know the actor (`--print auto`): the record if the run wrote it, else the items of
+    /// its default dataset as JSON.
+    case recordOrItems(key: String)
 }
 
 /// How to follow a run once it exists: how long to wait, what to print, where its log goes.
@@ -515,6 +520,15 @@ public struct ActorCall: Sendable {
             return .ended(run)
         case .record(let key):
             return try await fetchRecord(of: run, key: key, destination: destination)
+        case .outputObject:
+            guard let object = run.outputObject else { return .recordMissing(run) }
+            let info = try await write(Array(object) + [0x0A], to: destination)
+            return .succeeded(run, info)
+        case .recordOrItems(let key):
+            let outcome = try await fetchRecord(of: run, key: key, destination: destination)
+            guard case .recordMissing = outcome else { return outcome }
+            return try await emit(
+                run, .datasetItems(format: "json"), destination: destination, requiresSuccess: requiresSuccess)
         case .datasetItems(let format, let options):
             guard let datasetID = run.defaultDatasetId else {
                 throw ApifyError(kind: .unexpectedResponse, message: "run \(run.id) has no default dataset")

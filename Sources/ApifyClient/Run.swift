@@ -51,6 +51,15 @@ public struct Run: Sendable, Decodable, Equatable {
     /// The run object exactly as the API sent it (`--json` prints it unchanged).
     public var json: [UInt8] = []
 
+    /// The Actor output object (`output`, which the platform fills in from the actor's output schema), byte for
+    /// byte as the API sent it; nil when the run has none.
+    public var outputObject: ArraySlice<UInt8>? {
+        guard let range = JSONSyntaxChecker.rangeOfValue(forTopLevelKey: "output", in: json),
+            json[range.lowerBound] == UInt8(ascii: "{")
+        else { return nil }
+        return json[range]
+    }
+
     private enum CodingKeys: String, CodingKey {
         case id, actId, actorTaskId, status, statusMessage, startedAt, finishedAt, exitCode, buildNumber
         case defaultKeyValueStoreId, defaultDatasetId, options, stats, usageTotalUsd, meta

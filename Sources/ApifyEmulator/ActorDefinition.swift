@@ -30,6 +30,10 @@ public struct ActorDefinition: Sendable, Codable, Equatable {
     /// ``ActorDefinition/standardReadySecs``; 0 starts it at once, and a few seconds play the platform's wait for
     /// a container.
     public var readySecs: Double?
+    /// The Actor output object each run of this actor has, as the platform makes it from an output schema: a JSON
+    /// object whose strings may name the run's own URLs and IDs (`{{links.apiDefaultDatasetUrl}}`, `{{run.id}}`,
+    /// see ``OutputObject``). Nil for an actor without an output schema: its runs have no `output`.
+    public var output: JSONValue?
     /// Faults for requests about this actor (its runs, their storages, its endpoints), in the `--faults` syntax
     /// (see ``FaultRule``), e.g. `"GET /v2/actor-runs/*: 404-after-start=500ms"`.
     public var faults: String?
@@ -52,6 +56,7 @@ public struct ActorDefinition: Sendable, Codable, Equatable {
         defaultTimeoutSecs: Int? = nil,
         steps: [ActorStep],
         readySecs: Double? = nil,
+        output: JSONValue? = nil,
         faults: String? = nil
     ) {
         self.id = id
@@ -63,6 +68,7 @@ public struct ActorDefinition: Sendable, Codable, Equatable {
         self.defaultTimeoutSecs = defaultTimeoutSecs
         self.steps = steps
         self.readySecs = readySecs
+        self.output = output
         self.faults = faults
     }
 
@@ -95,6 +101,10 @@ public struct ActorDefinition: Sendable, Codable, Equatable {
         }
         if let ready = readySecs, !(0...3600).contains(ready) {
             throw .invalidActorDefinition("actor \(fullName): readySecs must be from 0 to 3600")
+        }
+        if let output, case .object = output {
+        } else if output != nil {
+            throw .invalidActorDefinition("actor \(fullName): output must be a JSON object")
         }
         if let faults {
             do {

@@ -64,6 +64,8 @@ struct ActorRun: Sendable {
     var chargeIdempotencyKeys: Set<String> = []
     /// Set by `PUT /v2/actor-runs/{id}`.
     var generalAccess = "FOLLOW_USER_SETTING"
+    /// The Actor output object, for an actor with one (see ``OutputObject``).
+    var output: JSONValue?
 
     /// The duration `stats` reports: every execution, up to now for a run still going.
     func durationMillis(now: Date) -> Int {
@@ -166,6 +168,7 @@ struct ActorRun: Sendable {
         }
         members.append(.init("metamorphs", .array(metamorphs)))
         members.append(.init("platformUsageBillingModel", "USER"))
+        if let output { members.append(.init("output", output)) }
         return .object(members)
     }
 

@@ -2,7 +2,7 @@
 /// changing a step here changes a contract: update ApifyEmulator.docc/ACTORS.md and those tests with it.
 enum BuiltInActors {
     static let all: [ActorDefinition] = [
-        helloWorld, echo, fail, abort, sleep, noOutput, binary, redirect,
+        helloWorld, echo, fail, abort, sleep, noOutput, binary, redirect, items,
     ]
 
     /// Greets the input's `message`: OUTPUT is `{"greeting": "Hello, <message>!"}` and a newline.
@@ -79,6 +79,26 @@ enum BuiltInActors {
         username: "emulator",
         name: "no-output",
         steps: [.log("Finishing without storing OUTPUT")]
+    )
+
+    /// Like most Store actors: pushes 3 items to its dataset, stores no OUTPUT, and has an Actor output object
+    /// pointing at the items.
+    static let items = ActorDefinition(
+        id: "emulatorItems0001",
+        username: "emulator",
+        name: "items",
+        steps: [
+            .log("Pushing 3 items"),
+            .pushItems([
+                .object([.init("url", "https://example.com/1"), .init("title", "One")]),
+                .object([.init("url", "https://example.com/2"), .init("title", "Two")]),
+                .object([.init("url", "https://example.com/3"), .init("title", "Three")]),
+            ]),
+        ],
+        output: .object([
+            .init("results", "{{links.apiDefaultDatasetUrl}}/items"),
+            .init("datasetId", "{{run.defaultDatasetId}}"),
+        ])
     )
 
     /// OUTPUT is 65536 bytes where byte i is `i % 256`, streamed from a generator.

@@ -45,7 +45,7 @@ extension EmulatorAPI {
         _ = try query.waitForFinish()
         let launch = RunLaunch(
             build: build, options: options, input: input, userAgent: request.headers[.userAgent], taskID: task?.id,
-            webhooks: webhooks)
+            webhooks: webhooks, apiBaseURL: await baseURL())
         return try await state.startRun(of: actor, launch)
     }
 

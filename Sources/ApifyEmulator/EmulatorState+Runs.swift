@@ -10,6 +10,8 @@ struct RunLaunch: Sendable {
     var taskID: String?
     /// The start's ad-hoc webhooks (`webhooks=`), bound to the run once it has an ID.
     var webhooks: [Webhook] = []
+    /// The API's base URL as the client reached it, for the links in an Actor output object.
+    var apiBaseURL = ""
 }
 
 /// The run lifecycle: start (with the account memory limit), lists and `last`, abort and resurrect.
@@ -43,6 +45,7 @@ extension EmulatorState {
             executionStartedAt: now
         )
         run.statusMessage = "Starting the Actor run"
+        run.output = actor.output.map { OutputObject.render($0, for: run, apiBaseURL: launch.apiBaseURL) }
         runs[run.id] = run
         stores[run.defaultKeyValueStoreId] = launch.input.map { ["INPUT": $0] } ?? [:]
         datasets[run.defaultDatasetId] = []

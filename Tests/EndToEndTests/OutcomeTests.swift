@@ -59,6 +59,49 @@ import Testing
         }
     }
 
+    /// The built-in `emulator/items` is like most Store actors: items, no OUTPUT, an Actor output object.
+    @Test func actorOutputObjectIsNamedAndPrinted() async throws {
+        try await Harness.withEmulator { server in
+            let missing = try await Harness.run(["emulator/items", "--no-input"], emulator: server)
+            #expect(missing.status == 5, "\(missing.stderr)")
+            let runID = try Harness.runID(in: missing)
+            let last = try #require(missing.stderrLines.last)
+            #expect(
+                last.contains(
+                    "it has an Actor output object: print it with `actor-run output \(runID) --output-object`"))
+            #expect(last.contains("its dataset has 3 items"))
+
+            let printed = try await Harness.run(["emulator/items", "--no-input", "--output-object"], emulator: server)
+            #expect(printed.status == 0, "\(printed.stderr)")
+            let object = try #require(JSONSerialization.jsonObject(with: Data(printed.stdout)) as? [String: String])
+            let datasetID = try #require(object["datasetId"])
+            #expect(object["results"] == "\(server.baseURL)/v2/datasets/\(datasetID)/items")
+            #expect(printed.stdoutText.hasSuffix("}\n"))
+
+            let none = try await Harness.run(["apify/hello-world", "--no-input", "--output-object"], emulator: server)
+            #expect(none.status == 5)
+            #expect(none.stdout.isEmpty)
+            #expect(
+                none.stderrLines.last?.contains("has no Actor output object (its actor has no output schema)") == true)
+            #expect(
+                none.stderrLines.last?.contains("it has an OUTPUT record: print it with `actor-run output ") == true)
+        }
+    }
+
+    /// `--print auto`, for scripts that do not know the actor: the record when there is one, else the items.
+    @Test func printAutoTakesTheRecordElseTheItems() async throws {
+        try await Harness.withEmulator { server in
+            let items = try await Harness.run(["emulator/items", "--no-input", "--print", "auto"], emulator: server)
+            #expect(items.status == 0, "\(items.stderr)")
+            let parsed = try #require(JSONSerialization.jsonObject(with: Data(items.stdout)) as? [[String: String]])
+            #expect(parsed.map { $0["title"] } == ["One", "Two", "Three"])
+            let record = try await Harness.run(
+                ["apify/hello-world", "--no-input", "--print", "auto"], emulator: server)
+            #expect(record.status == 0, "\(record.stderr)")
+            #expect(record.stdoutText == "{\"greeting\": \"Hello, world!\"}\n")
+        }
+    }
+
     @Test func unknownActorIsExit67() async throws {
         try await Harness.withEmulator { server in
             let result = try await Harness.run(["nobody/nothing", "--no-input"], emulator: server)
