@@ -70,7 +70,7 @@ struct ConnectionFlags: ParsableArguments {
         -> RunSession
     {
         let environment = ProcessInfo.processInfo.environment
-        let token = try credentials(environment: environment).token()
+        let token = try credentials(environment: environment).token { reporter.error($0) }
         if requiresToken && token == nil {
             throw CommandFailure(
                 status: .notAuthorized,

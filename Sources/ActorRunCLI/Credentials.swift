@@ -7,14 +7,15 @@ struct Credentials {
     var tokenFlag: String?
     var environment: [String: String]
 
-    func token() throws(CommandFailure) -> String? {
+    /// - Parameter warn: told when a file that should hold the token is there but unusable (and so ignored).
+    func token(warn: (String) -> Void = { _ in }) throws(CommandFailure) -> String? {
         if let tokenFile {
             let bytes = try InputReader.readFile(tokenFile, role: "token file")
             return try checked(String(decoding: bytes, as: UTF8.self), from: "token file '\(tokenFile)'")
         }
         if let tokenFlag { return try checked(tokenFlag, from: "--token") }
         if let token = environment["APIFY_TOKEN"], !token.isEmpty { return try checked(token, from: "APIFY_TOKEN") }
-        return try tokenFromAuthFile()
+        return try tokenFromAuthFile(warn: warn)
     }
 
     /// Surrounding whitespace (a file's last newline) goes; anything else that could break the header line
@@ -32,12 +33,16 @@ struct Credentials {
         return token
     }
 
-    private func tokenFromAuthFile() throws(CommandFailure) -> String? {
+    private func tokenFromAuthFile(warn: (String) -> Void) throws(CommandFailure) -> String? {
         guard let home = environment["HOME"],
-            let data = FileManager.default.contents(atPath: "\(home)/.apify/auth.json"),
-            let file = try? JSONDecoder().decode(AuthFile.self, from: data),
-            let token = file.token, !token.isEmpty
+            let data = FileManager.default.contents(atPath: "\(home)/.apify/auth.json")
         else { return nil }
+        guard let file = try? JSONDecoder().decode(AuthFile.self, from: data), let token = file.token, !token.isEmpty
+        else {
+            warn(
+                "warning: ~/.apify/auth.json is not JSON with a \"token\" string (run `apify login` again); ignoring it")
+            return nil
+        }
         return try checked(token, from: "~/.apify/auth.json")
     }
 }

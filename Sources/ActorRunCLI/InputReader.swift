@@ -69,11 +69,23 @@ struct InputReader {
             do {
                 try JSONSyntaxChecker.check(input.bytes)
             } catch {
-                throw CommandFailure(
-                    status: .badInput, message: "invalid JSON in \(source.name(flag: flag)) at \(error)")
+                var message = "invalid JSON in \(source.name(flag: flag)) at \(error)"
+                if case .inline(let text) = source, Self.looksLikeAPath(text) {
+                    // `-i input.json` means the text "input.json"; the file is `-i @input.json`, as in curl.
+                    message += "; to read the file \(text), write \(flag) @\(text)"
+                }
+                throw CommandFailure(status: .badInput, message: message)
             }
         }
         return input
+    }
+
+    /// Whether inline text that is not JSON was more likely meant as a file: it names one, or has a file's shape.
+    private static func looksLikeAPath(_ text: String) -> Bool {
+        guard !text.isEmpty, text.utf8.count < 4096, !text.contains("\n"), let first = text.first,
+            !"{[\"".contains(first)
+        else { return false }
+        return access(text, F_OK) == 0 || text.hasSuffix(".json") || text.contains("/")
     }
 
     private func checkSize(_ count: Int, source: InputSource, isExact: Bool) throws(CommandFailure) {

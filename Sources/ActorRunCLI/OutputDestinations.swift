@@ -15,10 +15,34 @@ func mayBlock(writingTo fd: Int32) -> Bool {
 }
 
 /// The record goes to stdout as it arrives, byte for byte.
+///
+/// On a terminal, as curl does, binary output (a NUL byte) is refused unless asked for with `-o -`, and output
+/// that does not end with a line break gets one, so that the final status line and the prompt start on a line of
+/// their own. Elsewhere the bytes go out unchanged. Writes come one after another, then `commit`.
 final class StandardOutputDestination: RecordDestination, @unchecked Sendable {
     let mayBlock = ActorRunCLI.mayBlock(writingTo: STDOUT_FILENO)
+    private let isTerminal = isatty(STDOUT_FILENO) == 1
+    private let printsBinary: Bool
+    /// The status line on the same terminal, cleared for good before the output's first byte.
+    private let statusLine: StatusLine?
+    private var endsLine = true
+
+    /// - Parameter printsBinary: `-o -`: the user asked for the bytes here, whatever they are.
+    init(printsBinary: Bool = false, statusLine: StatusLine? = nil) {
+        self.printsBinary = printsBinary
+        self.statusLine = statusLine
+    }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if isTerminal, let last = bytes.last {
+            if !printsBinary && bytes.contains(0) {
+                throw DestinationError(
+                    message: "the output is binary and stdout is a terminal: save it with -o FILE"
+                        + " (or print it anyway with -o -)")
+            }
+            statusLine?.stop()
+            endsLine = last == 0x0A
+        }
         do {
             try FileDescriptorWriter.write(bytes, to: STDOUT_FILENO)
         } catch {
@@ -26,7 +50,10 @@ final class StandardOutputDestination: RecordDestination, @unchecked Sendable {
         }
     }
 
-    func commit() throws {}
+    func commit() throws {
+        if !endsLine { FileDescriptorWriter.write("\n", to: STDOUT_FILENO) }
+    }
+
     func discard() {}
 }
 

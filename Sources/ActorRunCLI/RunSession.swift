@@ -33,7 +33,7 @@ struct RunSession: Sendable {
         var plan = plan
         plan.follow = follow
         return await session.execute(
-            actor: plan.target.description, output: plan.follow.output, outputFile: outputFile,
+            starting: plan.target, output: plan.follow.output, outputFile: outputFile,
             showsLog: plan.follow.log != nil
         ) { [plan] call, destination, events throws(ApifyError) in
             try await call.perform(plan, control: control, destination: destination, events: events)
@@ -58,7 +58,7 @@ struct RunSession: Sendable {
         interrupts.arm { control.interrupt() }
         let (session, plan) = onTerminal(plan)
         return await session.execute(
-            actor: nil, output: plan.output, outputFile: outputFile, showsLog: plan.log != nil
+            starting: nil, output: plan.output, outputFile: outputFile, showsLog: plan.log != nil
         ) {
             call, destination, events throws(ApifyError) in
             try await call.attach(runID: runID, plan, destination: destination, events: events, control: control)
@@ -68,7 +68,7 @@ struct RunSession: Sendable {
     /// `actor-run output <run-id>`: print a run's output as it is now.
     func output(runID: String, _ output: RunOutput, outputFile: String?, interrupts: Interrupts) async -> ExitStatus {
         interrupts.arm()
-        return await execute(actor: nil, output: output, outputFile: outputFile) {
+        return await execute(starting: nil, output: output, outputFile: outputFile) {
             call, destination, _ throws(ApifyError) in
             try await call.output(runID: runID, output, destination: destination)
         }
@@ -81,9 +81,9 @@ struct RunSession: Sendable {
             _ events: @escaping @Sendable (CallEvent) -> Void
         ) async throws(ApifyError) -> CallOutcome
 
-    /// - Parameter actor: how the user named the actor, for the "started run" line.
+    /// - Parameter starting: what the call starts (as the user named it), for the "started run" line.
     private func execute(
-        actor: String?, output: RunOutput, outputFile: String?, showsLog: Bool = false, _ operation: Operation
+        starting: RunTarget?, output: RunOutput, outputFile: String?, showsLog: Bool = false, _ operation: Operation
     ) async -> ExitStatus {
         let target: OutputTarget?
         do {
@@ -98,16 +98,18 @@ struct RunSession: Sendable {
         }
         // Kept so that a call ended at once (a third interrupt) can still take its half-written file away.
         let made = Mutex<[any RecordDestination]>([])
+        let reporter = self.reporter
         let destination: @Sendable () throws -> any RecordDestination = {
-            let destination = try target?.makeDestination() ?? StandardOutputDestination()
+            let destination =
+                try target?.makeDestination()
+                ?? StandardOutputDestination(printsBinary: outputFile == "-", statusLine: reporter.statusLine)
             made.withLock { $0.append(destination) }
             return destination
         }
-        let reporter = self.reporter
         let api = makeAPI()
         do {
             let outcome = try await operation(ActorCall(api: api), destination) { event in
-                Self.render(event, actor: actor, reporter: reporter)
+                Self.render(event, starting: starting, reporter: reporter)
             }
             reporter.statusLine?.stop()
             if case .abandoned = outcome { made.withLock { $0 }.forEach { $0.discard() } }
@@ -175,11 +177,16 @@ struct RunSession: Sendable {
             ? "https://console.apify.com/view/runs/\(runID)" : nil
     }
 
-    private static func render(_ event: CallEvent, actor: String?, reporter: Reporter) {
+    private static func render(_ event: CallEvent, starting: RunTarget?, reporter: Reporter) {
         switch event {
         case .started(let run):
-            reporter.info(
-                "started run \(run.id) of \(actor ?? run.actId ?? "the actor")\(describeOptions(run)): \(run.status)")
+            let started =
+                switch starting {
+                case .resurrection?: "resurrected run \(run.id)"
+                case let target?: "started run \(run.id) of \(target)"
+                case nil: "started run \(run.id) of \(run.actId ?? "the actor")"
+                }
+            reporter.info("\(started)\(describeOptions(run)): \(run.status)")
             reporter.statusLine?.update(run)
         case .lookingForLostStart(let error):
             reporter.error("\(error.message); looking for the run it may have started")

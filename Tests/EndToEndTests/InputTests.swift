@@ -110,6 +110,20 @@ import Testing
         }
     }
 
+    /// `-i input.json` is the text "input.json"; the message says how to read the file, as curl's `@` does.
+    @Test func aFileNameGivenAsInlineInputGetsAHint() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(["apify/hello-world", "-i", "input.json"], emulator: server)
+            #expect(result.status == 65)
+            #expect(
+                result.stderrLines == [
+                    "actor-run: invalid JSON in --input at line 1, column 1: unexpected 'i', expected a value; to read"
+                        + " the file input.json, write --input @input.json"
+                ])
+            #expect(await server.recordedRequests().isEmpty)
+        }
+    }
+
     @Test func badMemorySendsNothing() async throws {
         try await Harness.withEmulator { server in
             let result = try await Harness.run(["apify/hello-world", "--memory", "1000"], emulator: server)

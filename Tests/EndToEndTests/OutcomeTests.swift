@@ -186,6 +186,23 @@ import Testing
         }
     }
 
+    /// A broken `~/.apify/auth.json` is not ignored in silence: the user learns why no token was found.
+    @Test func malformedAuthFileIsNamed() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(
+                ["apify/hello-world", "--no-input"], emulator: server, token: nil,
+                homeFiles: [".apify/auth.json": #"{"token": 12"#])
+            #expect(result.status == 77)
+            #expect(
+                result.stderrLines == [
+                    "actor-run: warning: ~/.apify/auth.json is not JSON with a \"token\" string (run `apify login`"
+                        + " again); ignoring it",
+                    "actor-run: no API token: set APIFY_TOKEN, pass --token-file, or run `apify login`",
+                ])
+            #expect(await server.recordedRequests().isEmpty)
+        }
+    }
+
     @Test func tokenFlagWorksButWarns() async throws {
         try await Harness.withEmulator { server in
             let result = try await Harness.run(

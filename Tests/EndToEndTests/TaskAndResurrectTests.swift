@@ -40,7 +40,7 @@ import Testing
             let again = try await Harness.run(["resurrect", runID, "--timeout", "60"], emulator: server)
             #expect(again.status == 0, "\(again.stderr)")
             #expect(again.stdoutText == "{\"greeting\": \"Hello, again!\"}\n")
-            #expect(try Harness.runID(in: again) == runID)
+            #expect(again.stderrLines.first == "actor-run: resurrected run \(runID) (build 0.0.1, 1024 MB): RUNNING")
             let resurrect = try #require(await server.recordedRequests().first { $0.path.hasSuffix("/resurrect") })
             #expect(resurrect.path == "/v2/actor-runs/\(runID)/resurrect")
             #expect(resurrect.query == "timeout=60&waitForFinish=2")

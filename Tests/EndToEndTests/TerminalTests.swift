@@ -32,6 +32,38 @@ import Testing
         }
     }
 
+    /// Output without a final line break gets one on a terminal, after the status line is cleared, so that the
+    /// last status line starts on a line of its own.
+    @Test func outputOnATerminalEndsItsLine() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(
+                ["emulator/items", "--no-input", "--no-logs", "--print", "auto"], emulator: server,
+                environment: ["TERM": "xterm"], shell: Self.underATerminal)
+            let screen = result.stdoutText
+            #expect(screen.contains("\r\u{1B}[K[{\"url\":"), "\(screen)")
+            #expect(screen.contains("\"title\":\"Three\"}]\r\nactor-run: run "), "\(screen)")
+        }
+    }
+
+    /// As curl does: binary output is not sent to a terminal unless `-o -` asks for it; the run is not lost.
+    @Test func binaryOutputIsNotPrintedOnATerminal() async throws {
+        try await Harness.withEmulator { server in
+            let refused = try await Harness.run(
+                ["emulator/binary", "--no-input", "--no-logs"], emulator: server, environment: ["TERM": "xterm"],
+                shell: Self.underATerminal + "; echo \"status $?\"")
+            #expect(refused.stdoutText.contains("the output is binary and stdout is a terminal: save it with -o FILE"))
+            #expect(refused.stdoutText.contains("SUCCEEDED: fetch its output with `actor-run output "))
+            #expect(refused.stdoutText.hasSuffix("status 73\n"), "\(refused.stdoutText)")
+            let forced = try await Harness.run(
+                ["emulator/binary", "--no-input", "--no-logs", "-q", "-o", "-"], emulator: server,
+                shell: #"script -qfec "$(printf '%q ' "$0" "$@") | wc -c" /dev/null"#)
+            #expect(forced.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "65536")
+        }
+    }
+
+    /// Runs the command under a pseudo-terminal: `script` puts what the terminal shows on its stdout.
+    private static let underATerminal = #"script -qfec "$(printf '%q ' "$0" "$@")" /dev/null"#
+
     /// The same run with stderr to a file (a pipe here): plain lines only, and the failure report.
     @Test func offATerminalLinesArePlainAndAFailureIsExplained() async throws {
         try await Harness.withEmulator(actorsJSON: Self.slow) { server in
