@@ -40,7 +40,8 @@ struct Credentials {
         guard let file = try? JSONDecoder().decode(AuthFile.self, from: data), let token = file.token, !token.isEmpty
         else {
             warn(
-                "warning: ~/.apify/auth.json is not JSON with a \"token\" string (run `apify login` again); ignoring it")
+                "warning: ~/.apify/auth.json is not JSON with a \"token\" string (run `apify login` again); ignoring it"
+            )
             return nil
         }
         return try checked(token, from: "~/.apify/auth.json")
