@@ -106,6 +106,15 @@ struct ConnectionFlags: ParsableArguments {
                 status: .inputUnreadable,
                 message: "cannot read the CA certificates '\(path)' (\(source)): \(String(cString: strerror(errno)))")
         }
+        // libcurl would only say "error setting certificate file" once the request is under way.
+        let head = (try? InputReader.readFile(path, role: "CA certificates", flag: source)) ?? []
+        guard String(decoding: head, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----")
+        else {
+            throw CommandFailure(
+                status: .inputUnreadable,
+                message: "the CA certificates '\(path)' (\(source)) hold no PEM certificate"
+                    + " (-----BEGIN CERTIFICATE-----); give the CA in PEM form")
+        }
         return path
     }
 

@@ -61,12 +61,23 @@ public struct ApifyError: Error, Sendable, CustomStringConvertible {
             self.init(kind: .cancelled, message: "\(action): interrupted")
         case .sinkFailed:
             self.init(kind: .destinationFailed, message: "\(action): \(error.message)")
+        case .tls where error.curlCode == 60 && error.message.contains("subject name"):
+            self.init(
+                kind: .unavailable,
+                message: "\(action): the API's TLS certificate is for another host name; check --api-url"
+                    + " (\(error.message))")
         case .tls where error.curlCode == 60:
             // CURLE_PEER_FAILED_VERIFICATION: most often a server signed by a CA of one's own (a proxy, an emulator).
             self.init(
                 kind: .unavailable,
                 message: "\(action): the API's TLS certificate is not trusted (\(error.message)); if your own CA"
                     + " signed it, pass that CA with --cacert FILE")
+        case .tls where error.curlCode == 35:
+            // CURLE_SSL_CONNECT_ERROR: no TLS handshake at all, often https:// to a port that speaks plain HTTP.
+            self.init(
+                kind: .unavailable,
+                message: "\(action): the TLS handshake with the API failed; check that --api-url names an https"
+                    + " server (\(error.message))")
         default:
             self.init(kind: .unavailable, message: "\(action): \(error.message)")
             mayHaveTakenEffect = error.requestMayHaveReachedServer

@@ -64,6 +64,39 @@ import Testing
         }
     }
 
+    /// A CA file that is not PEM is refused before any request, with what to give instead (libcurl would only
+    /// say "error setting certificate file").
+    @Test func aCAFileThatIsNotPEMIsRefusedUpFront() async throws {
+        try await Harness.withEmulator(tls: true) { server in
+            let directory = try Harness.makeTemporaryDirectory("ca")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let bad = directory.appendingPathComponent("ca.der")
+            try Data([0x30, 0x82, 0x01, 0x0A]).write(to: bad)
+            let result = try await Harness.run(Self.helloArguments + ["--cacert", bad.path], emulator: server)
+            #expect(result.status == 66, "\(result.stderr)")
+            #expect(
+                result.stderrLines == [
+                    "actor-run: the CA certificates '\(bad.path)' (--cacert) hold no PEM certificate"
+                        + " (-----BEGIN CERTIFICATE-----); give the CA in PEM form"
+                ])
+            #expect(await server.recordedRequests().isEmpty)
+        }
+    }
+
+    /// https:// to a server that speaks plain HTTP: one sentence with the fix, not OpenSSL's words alone.
+    @Test func httpsToAPlainHTTPServerSaysWhatToCheck() async throws {
+        try await Harness.withEmulator { server in
+            let url = "https://" + server.baseURL.dropFirst("http://".count)
+            let result = try await Harness.run(
+                ["apify/hello-world", "--no-input", "--api-url", url, "--retries", "0"], emulator: nil)
+            #expect(result.status == 69, "\(result.stderr)")
+            #expect(
+                result.stderrLines.last?.contains(
+                    "the TLS handshake with the API failed; check that --api-url names an https server (") == true,
+                "\(result.stderr)")
+        }
+    }
+
     @Test func withoutTheCAItFailsWithOneCertificateLine() async throws {
         try await Harness.withEmulator(tls: true) { server in
             let result = try await Harness.run(Self.helloArguments, emulator: server)
