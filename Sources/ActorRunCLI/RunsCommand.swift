@@ -71,7 +71,7 @@ struct RunsCommand: ActorRunSubcommand {
     }
 
     private static func row(_ run: Run) -> [String] {
-        let duration = run.stats?.durationMillis.map { Duration.milliseconds($0).formattedSeconds } ?? "-"
+        let duration = run.durationMillis.map { Duration.milliseconds($0).formattedSeconds } ?? "-"
         return [
             run.id, run.status.rawValue, run.startedAt ?? "-", duration, run.buildNumber ?? "-", run.origin ?? "-",
         ]

@@ -51,6 +51,16 @@ public struct Run: Sendable, Decodable, Equatable {
     /// The run object exactly as the API sent it (`--json` prints it unchanged).
     public var json: [UInt8] = []
 
+    /// How long the run took (or has taken so far, as of its last view): the platform's own figure, else the time
+    /// from its start to its end, which is all that a runs list gives.
+    public var durationMillis: Int64? {
+        if let millis = stats?.durationMillis { return Int64(millis) }
+        guard let started = startedAt.flatMap(millisecondsSince1970(timestamp:)),
+            let finished = finishedAt.flatMap(millisecondsSince1970(timestamp:)), finished >= started
+        else { return nil }
+        return finished - started
+    }
+
     /// The Actor output object (`output`, which the platform fills in from the actor's output schema), byte for
     /// byte as the API sent it; nil when the run has none.
     public var outputObject: ArraySlice<UInt8>? {

@@ -61,12 +61,39 @@ func secondsSince1970(httpDate text: String) -> Int64? {
     guard clock.count == 3, (1...31).contains(day), (0...23).contains(clock[0]), (0...59).contains(clock[1]),
         (0...60).contains(clock[2])
     else { return nil }
-    // Days from 1970-01-01 to the civil date (proleptic Gregorian).
+    let days = daysSince1970(year: year, month: month, day: day)
+    return Int64(days) * 86_400 + Int64(clock[0] * 3600 + clock[1] * 60 + clock[2])
+}
+
+/// Milliseconds since 1970 of one of the API's timestamps (`2026-11-30T09:56:45.831Z`), or nil for anything else.
+func millisecondsSince1970(timestamp text: String) -> Int64? {
+    let bytes = Array(text.utf8)
+    guard bytes.count >= 20, bytes.last == UInt8(ascii: "Z"), bytes[10] == UInt8(ascii: "T") else { return nil }
+    func number(_ range: Range<Int>) -> Int? {
+        range.allSatisfy { (0x30...0x39).contains(bytes[$0]) }
+            ? range.reduce(0) { $0 * 10 + Int(bytes[$1] - 0x30) } : nil
+    }
+    guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+        let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+        (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60
+    else { return nil }
+    var millis = 0
+    if bytes.count > 20 {
+        guard bytes[19] == UInt8(ascii: "."), let fraction = number(20..<min(bytes.count - 1, 23)) else { return nil }
+        millis = fraction * [100, 10, 1][min(bytes.count - 1, 23) - 21]
+    }
+    let seconds =
+        Int64(daysSince1970(year: year, month: month, day: day)) * 86_400
+        + Int64(hour * 3600 + minute * 60 + second)
+    return seconds * 1000 + Int64(millis)
+}
+
+/// Days from 1970-01-01 to a civil date (proleptic Gregorian).
+private func daysSince1970(year: Int, month: Int, day: Int) -> Int {
     let shiftedYear = month <= 2 ? year - 1 : year
     let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
     let yearOfEra = shiftedYear - era * 400
     let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
     let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    let days = era * 146_097 + dayOfEra - 719_468
-    return Int64(days) * 86_400 + Int64(clock[0] * 3600 + clock[1] * 60 + clock[2])
+    return era * 146_097 + dayOfEra - 719_468
 }
