@@ -107,9 +107,14 @@ struct RunSession: Sendable {
             return destination
         }
         let api = makeAPI()
+        let console = consoleURL
         do {
             let outcome = try await operation(ActorCall(api: api), destination) { event in
                 Self.render(event, starting: starting, reporter: reporter)
+                // On a terminal, where to watch the run, as soon as it exists (Apify's own API only).
+                if case .started(let run) = event, reporter.statusLine != nil, let url = console(run.id) {
+                    reporter.info("console: \(url)")
+                }
             }
             reporter.statusLine?.stop()
             if case .abandoned = outcome { made.withLock { $0 }.forEach { $0.discard() } }
