@@ -351,3 +351,25 @@ def _wait_running(client: ApifyClient, run_id: str) -> None:
     while client.run(run_id).get().status != "RUNNING":
         assert time.monotonic() < deadline
         time.sleep(0.05)
+
+
+def test_actor_output_object_with_resolved_links(client: ApifyClient, emulator: Emulator) -> None:
+    """An actor with an output schema (the built-in emulator/items): its run carries the `output` object the platform
+    builds, its link templates resolved to this API, and the link it gives leads to the items the run pushed."""
+    run = client.actor("emulator/items").call()
+    assert run is not None and run.status == "SUCCEEDED"
+    raw = requests.get(
+        f"{emulator.base_url}/v2/actor-runs/{run.id}", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+    ).json()["data"]
+    dataset_id = run.default_dataset_id
+    assert raw["output"] == {"results": f"{emulator.base_url}/v2/datasets/{dataset_id}/items", "datasetId": dataset_id}
+    items = requests.get(raw["output"]["results"], headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).json()
+    assert [item["title"] for item in items] == ["One", "Two", "Three"]
+    assert [item["title"] for item in client.dataset(dataset_id).list_items().items] == ["One", "Two", "Three"]
+    # An actor without an output schema has no `output` at all, as on the platform.
+    hello = client.actor("apify/hello-world").call()
+    assert hello is not None
+    hello_raw = requests.get(
+        f"{emulator.base_url}/v2/actor-runs/{hello.id}", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+    ).json()["data"]
+    assert "output" not in hello_raw
