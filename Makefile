@@ -6,7 +6,11 @@ BIN       = $(shell $(SWIFT) build --show-bin-path)
 RELEASE   = $(shell $(SWIFT) build -c release --show-bin-path)
 # The Swift runtime and Foundation linked in: the binaries run where no Swift is installed (libcurl stays the
 # system's, for its CA store and security updates).
-RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -gline-tables-only
+# Concrete generic types through their metadata accessors rather than by mangled name: a mangled name is resolved at
+# run time by checking the type's generic requirements, each first check a scan of every protocol conformance in the
+# binary. A short run does about 30 % fewer such scans and starts about 1 ms sooner (make bench).
+RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -gline-tables-only \
+	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 SOURCES   = Sources Tests Package.swift
 # What `make install` installs from: release (optimised, stripped) or debug (what `make test` checks it with).
 CONFIG   ?= release
