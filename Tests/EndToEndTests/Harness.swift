@@ -145,36 +145,24 @@ enum Harness {
         var environment = ["PATH": "/usr/bin:/bin", "HOME": home.path]
         environment.merge(extra) { $1 }
 
-        let process = Process()
-        if let shell {
-            // `bash -c SCRIPT actor-run ARGS…`: the script names the binary "$0" and its arguments "$@".
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = ["-c", shell, actorRun.path] + arguments
-        } else {
-            process.executableURL = actorRun
-            process.arguments = arguments
-        }
-        process.environment = environment
-        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
-        let stdoutPipe = Pipe()
-        let stderrPipe = Pipe()
-        process.standardOutput = stdoutPipe
-        process.standardError = stderrPipe
-        var stdinPipe: Pipe?
+        let executable = shell == nil ? actorRun.path : "/bin/bash"
+        // `bash -c SCRIPT actor-run ARGS…`: the script names the binary "$0" and its arguments "$@".
+        let processArguments = shell.map { ["-c", $0, actorRun.path] + arguments } ?? arguments
+        let pipesStdin: Bool
         switch stdin {
-        case .devNull: process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        case .bytes, .silentPipe:
-            stdinPipe = Pipe()
-            process.standardInput = stdinPipe
+        case .devNull: pipesStdin = false
+        case .bytes, .silentPipe: pipesStdin = true
         }
-        try process.run()
-        if case .bytes(let bytes) = stdin, let stdinPipe {
-            stdinPipe.fileHandleForWriting.write(Data(bytes))
-            try stdinPipe.fileHandleForWriting.close()
+        let process = try Spawned(
+            executable: executable, arguments: processArguments, environment: environment,
+            directory: workingDirectory?.path, pipesStdin: pipesStdin)
+        if case .bytes(let bytes) = stdin, let input = process.stdin {
+            input.write(Data(bytes))
+            try input.close()
         }
         let collected = CollectedOutput()
         let group = DispatchGroup()
-        let pid = process.processIdentifier
+        let pid = process.pid
         let signalled = SignalOnce()
         @Sendable func send(_ signals: [Int32]) {
             guard signalled.claim() else { return }
@@ -195,12 +183,12 @@ enum Harness {
                 }
             }.start()
         }
-        for (pipe, isStdout) in [(stdoutPipe, true), (stderrPipe, false)] {
+        for (handle, isStdout) in [(process.stdout, true), (process.stderr, false)] {
             group.enter()
             Thread {
                 var data = Data()
                 while true {
-                    let chunk = pipe.fileHandleForReading.availableData
+                    let chunk = handle.availableData
                     if chunk.isEmpty { break }
                     data.append(chunk)
                     if !isStdout, let interrupt, case .stderr(let text) = interrupt.trigger,
@@ -215,15 +203,14 @@ enum Harness {
         }
         let seconds = Double(timeout.components.seconds)
         if group.wait(timeout: .now() + seconds) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            kill(process.pid, SIGKILL)
+            process.wait()
             throw HarnessError(message: "actor-run \(arguments) did not finish within \(seconds) s")
         }
-        process.waitUntilExit()
-        try? stdinPipe?.fileHandleForWriting.close()
+        let status = process.wait()
+        try? process.stdin?.close()
         return ProcessResult(
-            status: process.terminationStatus, stdout: Array(collected.stdout),
-            stderr: String(decoding: collected.stderr, as: UTF8.self))
+            status: status, stdout: Array(collected.stdout), stderr: String(decoding: collected.stderr, as: UTF8.self))
     }
 
     /// A new empty directory for one test's files; the test removes it.
