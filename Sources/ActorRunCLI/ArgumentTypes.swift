@@ -69,6 +69,18 @@ struct FlagValueError: Error, CustomStringConvertible {
     }
 }
 
+/// A flag value whose rule says what is wrong (`init(flag:)`); ArgumentParser's failable initializer is the same
+/// rule without the words, for completions and the fuzz targets.
+protocol CheckedFlagValue: ExpressibleByArgument {
+    init(flag text: String) throws(FlagValueError)
+}
+
+extension CheckedFlagValue {
+    init?(argument: String) {
+        try? self.init(flag: argument)
+    }
+}
+
 /// Whole-number flag values with their allowed range. Their options parse `.unconditional`ly, so that `-5` is
 /// refused here as a number out of range rather than taken for an unknown flag.
 enum WholeNumber {
@@ -101,7 +113,7 @@ enum WholeNumber {
 }
 
 /// `--memory`: megabytes, a power of 2 from 128 to 32768 as the platform allows; checked before any request.
-struct Megabytes: ExpressibleByArgument, Sendable, Equatable {
+struct Megabytes: CheckedFlagValue, Sendable, Equatable {
     var value: Int
 
     init(flag text: String) throws(FlagValueError) {
@@ -110,14 +122,10 @@ struct Megabytes: ExpressibleByArgument, Sendable, Equatable {
         }
         self.value = value
     }
-
-    init?(argument: String) {
-        try? self.init(flag: argument)
-    }
 }
 
 /// `--build`: a tag (`latest`, `beta`) or a build number (`1.2.34`).
-struct BuildTag: ExpressibleByArgument, Sendable, Equatable {
+struct BuildTag: CheckedFlagValue, Sendable, Equatable {
     var value: String
 
     init(flag text: String) throws(FlagValueError) {
@@ -126,14 +134,10 @@ struct BuildTag: ExpressibleByArgument, Sendable, Equatable {
         else { throw FlagValueError("use a tag (latest, beta) or a build number (1.2.34)") }
         value = text
     }
-
-    init?(argument: String) {
-        try? self.init(flag: argument)
-    }
 }
 
 /// `--key`: a record key of the run's default key-value store, as the platform allows them.
-struct RecordKey: ExpressibleByArgument, Sendable, Equatable {
+struct RecordKey: CheckedFlagValue, Sendable, Equatable {
     var value: String
 
     static let `default` = RecordKey(checked: "OUTPUT")
@@ -148,10 +152,6 @@ struct RecordKey: ExpressibleByArgument, Sendable, Equatable {
 
     private init(checked: String) {
         value = checked
-    }
-
-    init?(argument: String) {
-        try? self.init(flag: argument)
     }
 
     var defaultValueDescription: String { value }
