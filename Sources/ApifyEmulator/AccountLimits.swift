@@ -21,7 +21,7 @@ struct CurrentUsage: Sendable, Equatable {
 extension EmulatorState {
     /// The memory and the jobs the limits count, in one turn of the actor so the two agree.
     func currentUsage() -> CurrentUsage {
-        let going = runs.values.filter { !$0.status.isTerminal }
+        let going = runs.going
         let memory = going.filter { $0.status == .ready || $0.status == .running }.reduce(0) {
             $0 + $1.options.memoryMbytes
         }

@@ -140,7 +140,7 @@ extension EmulatorState {
 
     /// 402 `concurrent-runs-limit-exceeded` when one more run would exceed the account's concurrent runs.
     private func checkConcurrentRuns() throws(APIError) {
-        let going = runs.values.count { !$0.status.isTerminal }
+        let going = runs.goingIDs.count
         guard going < concurrentRunsLimit else {
             throw APIError(
                 status: HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"),
@@ -153,7 +153,7 @@ extension EmulatorState {
     }
 
     private func checkMemory(_ requested: Int, excluding runID: String?) throws(APIError) {
-        let used = runs.values
+        let used = runs.going
             .filter { $0.id != runID && ($0.status == .ready || $0.status == .running) }
             .reduce(0) { $0 + $1.options.memoryMbytes }
         guard used + requested <= memoryLimitMbytes else {

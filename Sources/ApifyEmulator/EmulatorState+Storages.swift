@@ -76,12 +76,14 @@ extension EmulatorState {
 
     /// The run whose default storage this is.
     func owningRun(_ kind: StorageKind, id: String) -> ActorRun? {
-        runs.values.first { run in
-            switch kind {
-            case .keyValueStore: run.defaultKeyValueStoreId == id
-            case .dataset: run.defaultDatasetId == id
-            case .requestQueue: run.defaultRequestQueueId == id
-            }
+        runs.owner(ofStorage: id).flatMap { run in
+            let matches =
+                switch kind {
+                case .keyValueStore: run.defaultKeyValueStoreId == id
+                case .dataset: run.defaultDatasetId == id
+                case .requestQueue: run.defaultRequestQueueId == id
+                }
+            return matches ? run : nil
         }
     }
 

@@ -10,7 +10,7 @@ actor EmulatorState {
     private var actorIDsByName: [String: String] = [:]
     private var tasksByID: [String: TaskDefinition] = [:]
     private var taskIDsByName: [String: String] = [:]
-    var runs: [String: ActorRun] = [:]
+    var runs = RunTable()
     var runTasks: [String: Task<Void, Never>] = [:]
     var stores: [String: [String: StoredRecord]] = [:]
     var datasets: [String: [JSONValue]] = [:]
@@ -174,14 +174,13 @@ actor EmulatorState {
     /// A store's size and the run that owns it; nil for an unknown store.
     func storeInfo(_ storeID: String) -> (run: ActorRun?, bytes: Int)? {
         guard let store = stores[storeID] else { return nil }
-        let run = runs.values.first { $0.defaultKeyValueStoreId == storeID }
-        return (run, store.values.reduce(0) { $0 + $1.size })
+        return (runs.owner(ofStorage: storeID), store.values.reduce(0) { $0 + $1.size })
     }
 
     /// A dataset's items and the run that owns it; nil for an unknown dataset.
     func datasetInfo(_ datasetID: String) -> (run: ActorRun?, items: [JSONValue])? {
         guard let items = datasets[datasetID] else { return nil }
-        return (runs.values.first { $0.defaultDatasetId == datasetID }, items)
+        return (runs.owner(ofStorage: datasetID), items)
     }
 
     // MARK: Shutdown
@@ -195,7 +194,7 @@ actor EmulatorState {
         }
         runTasks.removeAll()
         let now = Date()
-        for (id, run) in runs where !run.status.isTerminal {
+        for id in runs.goingIDs {
             runs[id]?.status = .aborted
             runs[id]?.finishedAt = now
             runs[id]?.statusMessage = "The emulator was stopped"
