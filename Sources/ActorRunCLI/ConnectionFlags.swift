@@ -1,5 +1,6 @@
 import ApifyClient
 import ArgumentParser
+import CurlHTTP
 import FoundationEssentials
 import Glibc
 
@@ -82,6 +83,12 @@ struct ConnectionFlags: ParsableArguments {
         let base = try baseURL(environment: environment)
         if let warning = Self.plainHTTPWarning(for: base) { reporter.error(warning) }
         let caBundle = try caBundle(environment: environment)
+        // Loading since before main (CProcessSetup): everything above overlapped it.
+        do {
+            try CurlLibrary.load()
+        } catch {
+            throw CommandFailure(status: .apiUnreachable, message: error.message)
+        }
         let configuration = ApifyConfiguration(
             baseURL: base,
             token: token,
@@ -106,16 +113,32 @@ struct ConnectionFlags: ParsableArguments {
                 status: .inputUnreadable,
                 message: "cannot read the CA certificates '\(path)' (\(source)): \(String(cString: strerror(errno)))")
         }
-        // libcurl would only say "error setting certificate file" once the request is under way.
-        let head = (try? InputReader.readFile(path, role: "CA certificates", flag: source)) ?? []
-        guard String(decoding: head, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----")
-        else {
+        // libcurl would only say "error setting certificate file" once the request is under way. A bundle's first
+        // certificate is near its start, so its head will do: the system's whole bundle (200 KB and more) is not
+        // read on every run.
+        guard Self.headHoldsCertificate(path) else {
             throw CommandFailure(
                 status: .inputUnreadable,
                 message: "the CA certificates '\(path)' (\(source)) hold no PEM certificate"
                     + " (-----BEGIN CERTIFICATE-----); give the CA in PEM form")
         }
         return path
+    }
+
+    /// Whether the first 64 KiB of the file hold a PEM certificate's first line.
+    private static func headHoldsCertificate(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 64 * 1024)
+        var filled = 0
+        while filled < head.count {
+            let count = head.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            filled += count
+        }
+        return head[..<filled].firstRange(of: Array("-----BEGIN CERTIFICATE-----".utf8)) != nil
     }
 
     /// A warning when the token would cross a network in the clear: plain http to a host off this machine.

@@ -3,59 +3,70 @@ import Glibc
 import Synchronization
 
 /// Turns SIGINT, SIGTERM and SIGHUP into calls: before `arm`, a signal ends the process at once (nothing was sent
-/// yet); after it, each signal goes to the handler the command armed with, which for a run is its `CallControl`.
-/// (`@unchecked`: the signal sources are only kept alive here, never touched after `init`.)
+/// yet, and CProcessSetup's handler says so); from `arm` on, each signal goes to the handler the command armed
+/// with, which for a run is its `CallControl`.
+///
+/// The signals are taken over at the first `arm`, not in `init`: Dispatch's signal sources need a thread of their
+/// own, and a thread made while libcurl is still loading would wait for the load. (`@unchecked`: `sources` is
+/// written once, under the guard of `hasTakenOver`.)
 final class Interrupts: @unchecked Sendable {
     private struct State {
         var handler: (@Sendable () -> Void)?
         var fallback: (@Sendable () -> Void)?
+        /// A signal asked for the fallback before there was one: it runs as soon as it is set.
+        var fallbackIsDue = false
         var count = 0
+        var hasTakenOver = false
     }
 
     private let state = Mutex(State())
-    private let sources: [any DispatchSourceSignal]
-
-    init() {
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM, SIGHUP] {
-            signal(number, SIG_IGN)
-            sources.append(DispatchSource.makeSignalSource(signal: number, queue: .global()))
-        }
-        self.sources = sources
-        for source in sources {
-            source.setEventHandler { [weak self] in self?.deliver() }
-            source.resume()
-        }
-    }
+    /// Kept alive here; written once, by the `arm` that takes the signals over, and never read.
+    private var sources: [any DispatchSourceSignal] = []
 
     /// What an armed signal does when the command gave no handler of its own: cancel the command's work.
     func setFallback(_ action: @escaping @Sendable () -> Void) {
-        state.withLock { $0.fallback = action }
+        let isDue = state.withLock { state in
+            state.fallback = action
+            return state.fallbackIsDue
+        }
+        if isDue { action() }
     }
 
     /// From now on a signal no longer ends the process: a request may be in flight, and what it did must be
     /// reported (or undone). Without a handler, the first signal cancels the work and a second exits at once.
     func arm(_ handler: (@Sendable () -> Void)? = nil) {
-        state.withLock { state in
+        let takesOver = state.withLock { state in
             state.handler = handler ?? { [weak self] in self?.cancelThenExit() }
+            defer { state.hasTakenOver = true }
+            return !state.hasTakenOver
         }
+        if takesOver { takeOver() }
+    }
+
+    private func takeOver() {
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in self?.deliver() }
+            sources.append(source)
+        }
+        self.sources = sources
+        for source in sources { source.resume() }
     }
 
     private func cancelThenExit() {
         let (count, fallback) = state.withLock { state in
             state.count += 1
+            if state.count == 1 && state.fallback == nil { state.fallbackIsDue = true }
             return (state.count, state.fallback)
         }
         guard count == 1 else { exit(ExitStatus.interrupted.rawValue) }
         fallback?()
     }
 
+    /// A signal source's event: only armed commands have sources.
     private func deliver() {
-        guard let handler = state.withLock({ $0.handler }) else {
-            // Nothing was sent yet (the input is still being read): end at once, leaving nothing behind.
-            FileDescriptorWriter.write("actor-run: interrupted before any run was started\n", to: STDERR_FILENO)
-            exit(ExitStatus.interrupted.rawValue)
-        }
-        handler()
+        state.withLock { $0.handler }?()
     }
 }

@@ -1,7 +1,9 @@
+#define _GNU_SOURCE
 #include "ccurl.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 
 /// The libcurl entry points this project uses, filled in once by `load`.
@@ -42,7 +44,17 @@ static int find(void *library, const char *name, void **slot) {
 
 static void load(void) {
     // libcurl's soname since 2006; the -dev package's libcurl.so symlink is not needed at run time.
-    void *library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    // Most of the load is the dynamic linker binding the symbols of the thirty-odd libraries libcurl needs
+    // (Debian's links OpenSSL, GnuTLS for librtmp, Kerberos, LDAP, ...). RTLD_LAZY leaves the functions of those
+    // built without -z now to their first call, most of them never made; RTLD_DEEPBIND looks each symbol up in
+    // libcurl's own libraries before this program's, where nearly all of them are. Together: 5.4 ms -> 4.6 ms
+    // (median of 120 loads with curl_global_init, interleaved). Nothing here interposes a libc symbol, which
+    // DEEPBIND would bypass; AddressSanitizer refuses DEEPBIND outright.
+    int mode = RTLD_LAZY | RTLD_LOCAL;
+#if !defined(__has_feature) || !__has_feature(address_sanitizer)
+    mode |= RTLD_DEEPBIND;
+#endif
+    void *library = dlopen("libcurl.so.4", mode);
     if (library == NULL) {
         const char *reason = dlerror();
         snprintf(load_error, sizeof load_error, "%s", reason != NULL ? reason : "libcurl.so.4 not found");
@@ -94,6 +106,18 @@ void ar_curl_preload(void) {
         return;
     }
     pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    // On a CPU other than this one, where there is another: a new thread otherwise often starts on the CPU of the
+    // thread that made it and waits its turn there (measured: half the time the load began only once the
+    // argument parsing was done, or stretched it to twice its length) even with the other CPU idle. The
+    // affinity ends with the thread, which exits once libcurl is loaded.
+    cpu_set_t allowed;
+    int current = sched_getcpu();
+    if (current >= 0 && sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_ISSET(current, &allowed)) {
+        CPU_CLR(current, &allowed);
+        if (CPU_COUNT(&allowed) > 0) {
+            (void)pthread_attr_setaffinity_np(&attributes, sizeof allowed, &allowed);
+        }
+    }
     // Failing to start the thread only means the load happens later, on first use.
     (void)pthread_create(&thread, &attributes, preload_thread, NULL);
     pthread_attr_destroy(&attributes);

@@ -4,6 +4,7 @@
 
 #include "ccurl.h"
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -61,6 +62,15 @@ __attribute__((constructor)) static void ar_process_setup(int argc, char **argv)
     signal(SIGINT, ar_early_signal);
     signal(SIGTERM, ar_early_signal);
     signal(SIGHUP, ar_early_signal);
+    // A thread's signal mask survives fork and exec, and some programs start others with these blocked (a spawn
+    // from a thread that blocks them, without resetting the mask): unblocked, they reach the handler above.
+    // Dispatch takes them either way once the command arms its Interrupts.
+    sigset_t interrupts;
+    sigemptyset(&interrupts);
+    sigaddset(&interrupts, SIGINT);
+    sigaddset(&interrupts, SIGTERM);
+    sigaddset(&interrupts, SIGHUP);
+    pthread_sigmask(SIG_UNBLOCK, &interrupts, NULL);
     // Every other command sends requests: libcurl loads on a thread of its own from here on, while the Swift
     // runtime starts and the arguments are parsed (CurlLibrary.load() waits for it before the first request).
     if (argv != NULL && !ar_asks_for_text(argc, argv)) {

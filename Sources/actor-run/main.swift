@@ -3,4 +3,4 @@ import CProcessSetup
 
 // The C constructor has already run; naming it keeps its object file in the link.
 precondition(ar_process_setup_done() == 1, "process set-up did not run")
-await ActorRunMain.main()
+ActorRunMain.main()
