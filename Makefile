@@ -9,16 +9,27 @@ RELEASE   = $(shell $(SWIFT) build -c release --show-bin-path)
 # Concrete generic types through their metadata accessors rather than by mangled name: a mangled name is resolved at
 # run time by checking the type's generic requirements, each first check a scan of every protocol conformance in the
 # binary. A short run does about 30 % fewer such scans and starts about 1 ms sooner (make bench).
+# libstdc++ (the Swift runtime's C++ library) linked in too, rather than loaded and initialised at every start: a
+# linker script named libstdc++.so, found before the system's, sends the toolchain's -lstdc++ to the static archive
+# (about 0.5 ms sooner per run and 0.8 MB less RSS, make bench; and one run-time dependency less).
 RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -gline-tables-only \
 	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
+LIBSTDCXX_A  := $(shell clang -print-file-name=libstdc++.a 2>/dev/null)
+STATIC_CXX    = .build/static-libstdc++
+ifneq ($(LIBSTDCXX_A),$(notdir $(LIBSTDCXX_A)))
+RELEASE_FLAGS += -Xswiftc -L$(CURDIR)/$(STATIC_CXX)
+RELEASE_DEPS   = $(STATIC_CXX)/libstdc++.so
+endif
 SOURCES   = Sources Tests Package.swift
 # What `make install` installs from: release (optimised, stripped) or debug (what `make test` checks it with).
 CONFIG   ?= release
 ifeq ($(CONFIG),release)
 CONFIG_FLAGS = $(RELEASE_FLAGS)
+CONFIG_DEPS  = $(RELEASE_DEPS)
 STRIP        = -s
 else
 CONFIG_FLAGS =
+CONFIG_DEPS  =
 STRIP        =
 endif
 # Where `make install` puts each kind of file, under $(DESTDIR)$(PREFIX).
@@ -47,8 +58,12 @@ build: deps
 	$(SWIFT) build
 
 ## release: optimized binaries in $(RELEASE), needing only libcurl at run time
-release: deps
+release: deps $(RELEASE_DEPS)
 	$(SWIFT) build $(RELEASE_FLAGS)
+
+$(STATIC_CXX)/libstdc++.so:
+	mkdir -p $(@D)
+	echo 'INPUT($(LIBSTDCXX_A))' > $@
 
 ## test: every test: unit, end-to-end (the built binary against the emulator), conformance, a short chaos run,
 ## and `make install` into a scratch directory
@@ -86,7 +101,7 @@ demo: build
 
 ## share: the man page (generated from the command tree by ArgumentParser's generate-manual, then made into clean
 ## mdoc) and the bash, zsh and fish completion scripts, into .build/share
-share: deps
+share: deps $(CONFIG_DEPS)
 	$(SWIFT) build $(CONFIG_FLAGS) --product actor-run
 	$(SWIFT) build $(CONFIG_FLAGS) --product generate-manual
 	@bin="$$($(SWIFT) build $(CONFIG_FLAGS) --show-bin-path)"; set -e; \
