@@ -19,6 +19,9 @@ final class BodyHandoff: @unchecked Sendable {
     }
 
     static let highWater = 1 << 20
+    /// The most one buffer holds: just under the high-water mark, plus one chunk of libcurl's (at most its
+    /// `CURLOPT_BUFFERSIZE`, 256 KiB for a stream). Reserved up front, so neither buffer grows by doubling.
+    static let capacity = highWater + CurlTransfer.streamBufferSize
 
     private let state = Mutex(State())
     private let queue = DispatchQueue(label: "actor-run.body")
@@ -31,6 +34,8 @@ final class BodyHandoff: @unchecked Sendable {
     init(sink: any HTTPBodySink, resume: @escaping @Sendable () -> Void) {
         self.sink = sink
         self.resume = resume
+        state.withLock { $0.pending.reserveCapacity(Self.capacity) }
+        writing.reserveCapacity(Self.capacity)
     }
 
     /// The sink's first failure, if any: the transfer is then aborted.

@@ -6,6 +6,9 @@ import Glibc
 /// Created on the caller's thread, then owned by the engine's loop thread until it completes; libcurl's
 /// callbacks reach it through an unretained pointer that the engine's table keeps alive.
 final class CurlTransfer: @unchecked Sendable {
+    /// libcurl's read size for a stream (a record, items, a log): see `CURLOPT_BUFFERSIZE` below.
+    static let streamBufferSize = 256 * 1024
+
     let id: UInt64
     let easy: UnsafeMutableRawPointer
     let sink: any HTTPBodySink
@@ -88,7 +91,7 @@ final class CurlTransfer: @unchecked Sendable {
             // A stream (a record, items, a log) comes in large reads: a sixteenth of the callbacks and writes of
             // libcurl's default 16 KiB; a 500 MB record to a file takes about a third less CPU. Small answers
             // collected in memory keep the default.
-            check(ar_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 256 * 1024))
+            check(ar_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, Self.streamBufferSize))
         }
         if let caBundle {
             check(ar_easy_setopt_string(easy, CURLOPT_CAINFO, caBundle))
