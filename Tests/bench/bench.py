@@ -34,10 +34,10 @@ BIG_BYTES = 500_000_000
 MB = 1_000_000
 
 VERSION_SAMPLES = 40
-INSTANT_SAMPLES = 40
+INSTANT_SAMPLES = 80
 HELLO_SAMPLES = 10
 REQUEST_COUNT_SAMPLES = 5
-STREAM_SAMPLES = 9
+STREAM_SAMPLES = 15  # the pipe figure moves a lot from one sample to the next on a 2-core machine
 BATCH_LINES = 1000
 BATCH_PARALLEL = 32
 BATCH_SAMPLES = 3
@@ -61,8 +61,15 @@ def check(argv, status):
 def spawn(argv, env, stdout=subprocess.DEVNULL, clean=False):
     """Starts argv; returns its pid. clean: forked by a short-lived /bin/sh, for an RSS free of Python's own."""
     if not clean:
-        return subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=stdout,
-                                stderr=subprocess.DEVNULL).pid
+        # posix_spawn, not Popen: a Popen dropped at once polls its child in __del__, and reaps it there when it
+        # has already exited (a 2 ms --version can have), leaving wait4 below with no child.
+        null = os.open(os.devnull, os.O_RDWR)
+        out = null if stdout == subprocess.DEVNULL else stdout
+        try:
+            return os.posix_spawnp(argv[0], argv, env, file_actions=[
+                (os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, out, 1), (os.POSIX_SPAWN_DUP2, null, 2)])
+        finally:
+            os.close(null)
     pid_read, pid_write = os.pipe()
     gate_read, gate_write = os.pipe()
     # The subshell waits until the shell has exited (EOF on the gate) before it becomes argv, so no shell can reap
