@@ -35,7 +35,10 @@ public enum ActorRunMain {
             _exit(status.rawValue)
         }
         interrupts.setFallback { work.cancel() }
-        dispatchMain()
+        // The command runs on the concurrency runtime's threads and ends the process itself: this thread has
+        // nothing left to do. (Not `dispatchMain()`: nothing here runs on the main queue, and setting that queue
+        // up takes a descriptor, whose lack (EMFILE) Dispatch answers by crashing.)
+        while true { pause() }
     }
 
     /// The command the arguments name, or the process ends here: help on stdout (0), or one line on stderr (64).

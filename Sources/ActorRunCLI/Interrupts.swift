@@ -44,15 +44,22 @@ final class Interrupts: @unchecked Sendable {
     }
 
     private func takeOver() {
+        let registered = DispatchSemaphore(value: 0)
         var sources: [any DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM, SIGHUP] {
-            signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [weak self] in self?.deliver() }
+            source.setRegistrationHandler { registered.signal() }
             sources.append(source)
         }
         self.sources = sources
         for source in sources { source.resume() }
+        // Dispatch registers a source on a thread of its own, and puts its handler in place of CProcessSetup's
+        // there. Until then a signal still ends the process as "nothing was started", which is true as long as
+        // `arm` has not returned: so it returns, and the command sends its request, only once all three are in
+        // (or a second has passed: a source Dispatch could not register, out of descriptors, never reports).
+        let deadline = DispatchTime.now() + .seconds(1)
+        for _ in sources { _ = registered.wait(timeout: deadline) }
     }
 
     private func cancelThenExit() {

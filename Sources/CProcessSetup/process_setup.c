@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -36,6 +37,30 @@ static int ar_asks_for_text(int argc, char **argv) {
         }
     }
     return 0;
+}
+
+// A run holds a dozen descriptors at least (Dispatch's event and signal descriptors, libcurl's wake-up pair, its
+// connections, the input and output files), a batch one more per connection; and where one cannot be had, Dispatch
+// traps and libcurl's request never ends. So the soft limit is raised as far as the hard one allows, as `ulimit -n`
+// would, and a hard limit below the least this tool needs is one line and 69 before anything is sent.
+enum { AR_LEAST_DESCRIPTORS = 32 };
+
+static void ar_ensure_descriptors(void) {
+    struct rlimit files;
+    if (getrlimit(RLIMIT_NOFILE, &files) != 0) {
+        return;
+    }
+    if (files.rlim_cur < files.rlim_max) {
+        struct rlimit raised = {files.rlim_max, files.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+            files = raised;
+        }
+    }
+    if (files.rlim_cur < AR_LEAST_DESCRIPTORS) {
+        dprintf(2, "actor-run: only %llu files may be open at once (ulimit -n); actor-run needs at least %d\n",
+            (unsigned long long)files.rlim_cur, AR_LEAST_DESCRIPTORS);
+        _exit(69);
+    }
 }
 
 // glibc passes argc and argv to constructors.
@@ -74,6 +99,7 @@ __attribute__((constructor)) static void ar_process_setup(int argc, char **argv)
     // Every other command sends requests: libcurl loads on a thread of its own from here on, while the Swift
     // runtime starts and the arguments are parsed (CurlLibrary.load() waits for it before the first request).
     if (argv != NULL && !ar_asks_for_text(argc, argv)) {
+        ar_ensure_descriptors();
         ar_curl_preload();
     }
     setup_done = 1;

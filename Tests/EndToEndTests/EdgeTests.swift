@@ -238,6 +238,33 @@ import Testing
         }
     }
 
+    /// A soft limit on descriptors below what a run needs, with room under the hard one (`ulimit -S -n`): raised,
+    /// as far as the hard limit allows, and the run goes as usual.
+    @Test func aLowSoftDescriptorLimitIsRaised() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(
+                ["apify/hello-world", "--no-input"], emulator: server, shell: #"ulimit -S -n 6; exec "$0" "$@""#)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdoutText == Self.hello)
+        }
+    }
+
+    /// A hard limit too low for a run (`ulimit -n 6`): one line and 69 before anything is sent, not a crash or
+    /// a hang (a descriptor Dispatch or libcurl cannot get is a trap or a request that never ends).
+    @Test func tooFewDescriptorsIsOneLine() async throws {
+        try await Harness.withEmulator { server in
+            let result = try await Harness.run(
+                ["apify/hello-world", "--no-input"], emulator: server, timeout: .seconds(20),
+                shell: #"ulimit -n 6; exec "$0" "$@""#)
+            #expect(result.status == 69, "\(result.stderr)")
+            #expect(
+                result.stderrLines == [
+                    "actor-run: only 6 files may be open at once (ulimit -n); actor-run needs at least 32"
+                ])
+            #expect(await server.recordedRequests().isEmpty)
+        }
+    }
+
     private static let large = """
         [{"id": "LargeRecord000001", "username": "emulator", "name": "large", "steps": [
           {"record": {"key": "OUTPUT", "generatedBytes": 4000000}}
