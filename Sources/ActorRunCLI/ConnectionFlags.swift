@@ -125,7 +125,8 @@ struct ConnectionFlags: ParsableArguments {
         return path
     }
 
-    /// Whether the first 64 KiB of the file hold a PEM certificate's first line.
+    /// Whether the file holds a PEM certificate's first line, looked for in its first 64 KiB, and only past them
+    /// (a bundle that opens with long CRLs or comments) when they have none.
     private static func headHoldsCertificate(_ path: String) -> Bool {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
@@ -138,7 +139,12 @@ struct ConnectionFlags: ParsableArguments {
             guard count > 0 else { break }
             filled += count
         }
-        return head[..<filled].firstRange(of: Array("-----BEGIN CERTIFICATE-----".utf8)) != nil
+        let marker = Array("-----BEGIN CERTIFICATE-----".utf8)
+        if head[..<filled].firstRange(of: marker) != nil { return true }
+        guard filled == head.count, let whole = try? InputReader.readFile(path, role: "CA certificates") else {
+            return false
+        }
+        return whole.firstRange(of: marker) != nil
     }
 
     /// A warning when the token would cross a network in the clear: plain http to a host off this machine.

@@ -57,8 +57,8 @@ final class Interrupts: @unchecked Sendable {
         // Dispatch registers a source on a thread of its own, and puts its handler in place of CProcessSetup's
         // there. Until then a signal still ends the process as "nothing was started", which is true as long as
         // `arm` has not returned: so it returns, and the command sends its request, only once all three are in
-        // (or a second has passed: a source Dispatch could not register, out of descriptors, never reports).
-        let deadline = DispatchTime.now() + .seconds(1)
+        // (it takes well under a millisecond; the bound is for a source Dispatch could not register at all).
+        let deadline = DispatchTime.now() + .seconds(10)
         for _ in sources { _ = registered.wait(timeout: deadline) }
     }
 
@@ -68,7 +68,11 @@ final class Interrupts: @unchecked Sendable {
             if state.count == 1 && state.fallback == nil { state.fallbackIsDue = true }
             return (state.count, state.fallback)
         }
-        guard count == 1 else { exit(ExitStatus.interrupted.rawValue) }
+        guard count == 1 else {
+            // At once: not `exit`, whose handlers (OpenSSL's) would race the threads still inside libcurl.
+            fflush(nil)
+            _exit(ExitStatus.interrupted.rawValue)
+        }
         fallback?()
     }
 

@@ -26,7 +26,10 @@ final class StandardOutputDestination: RecordDestination, @unchecked Sendable {
     /// The status line on the same terminal, cleared for good before the output's first byte.
     private let statusLine: StatusLine?
     private var endsLine = true
-    private var hasWritten = false
+    private var hasWidened = false
+    /// A write this large is a stream (libcurl hands one over in 256 KiB reads): only then is the pipe widened,
+    /// since each widened pipe counts against the user's pipe quota (`/proc/sys/fs/pipe-user-pages-soft`).
+    private static let largeWrite = 64 * 1024
 
     /// - Parameter printsBinary: `-o -`: the user asked for the bytes here, whatever they are.
     init(printsBinary: Bool = false, statusLine: StatusLine? = nil) {
@@ -35,8 +38,8 @@ final class StandardOutputDestination: RecordDestination, @unchecked Sendable {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        if !hasWritten {
-            hasWritten = true
+        if !hasWidened && bytes.count >= Self.largeWrite {
+            hasWidened = true
             if mayBlock && !isTerminal { Self.widenPipe(STDOUT_FILENO) }
         }
         if isTerminal, let last = bytes.last {

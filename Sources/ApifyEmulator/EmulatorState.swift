@@ -174,13 +174,13 @@ actor EmulatorState {
     /// A store's size and the run that owns it; nil for an unknown store.
     func storeInfo(_ storeID: String) -> (run: ActorRun?, bytes: Int)? {
         guard let store = stores[storeID] else { return nil }
-        return (runs.owner(ofStorage: storeID), store.values.reduce(0) { $0 + $1.size })
+        return (owningRun(.keyValueStore, id: storeID), store.values.reduce(0) { $0 + $1.size })
     }
 
     /// A dataset's items and the run that owns it; nil for an unknown dataset.
     func datasetInfo(_ datasetID: String) -> (run: ActorRun?, items: [JSONValue])? {
         guard let items = datasets[datasetID] else { return nil }
-        return (runs.owner(ofStorage: datasetID), items)
+        return (owningRun(.dataset, id: datasetID), items)
     }
 
     // MARK: Shutdown

@@ -46,15 +46,11 @@ static void load(void) {
     // libcurl's soname since 2006; the -dev package's libcurl.so symlink is not needed at run time.
     // Most of the load is the dynamic linker binding the symbols of the thirty-odd libraries libcurl needs
     // (Debian's links OpenSSL, GnuTLS for librtmp, Kerberos, LDAP, ...). RTLD_LAZY leaves the functions of those
-    // built without -z now to their first call, most of them never made; RTLD_DEEPBIND looks each symbol up in
-    // libcurl's own libraries before this program's, where nearly all of them are. Together: 5.4 ms -> 4.6 ms
-    // (median of 120 loads with curl_global_init, interleaved). Nothing here interposes a libc symbol, which
-    // DEEPBIND would bypass; AddressSanitizer refuses DEEPBIND outright.
-    int mode = RTLD_LAZY | RTLD_LOCAL;
-#if !defined(__has_feature) || !__has_feature(address_sanitizer)
-    mode |= RTLD_DEEPBIND;
-#endif
-    void *library = dlopen("libcurl.so.4", mode);
+    // built without -z now to their first call, most of them never made: 5.4 ms -> 5.0 ms (median of 120 loads
+    // with curl_global_init, interleaved). The price: a library missing a symbol (a half-upgraded system) fails
+    // at that call rather than here. Not RTLD_DEEPBIND, though it saved more: it would bind libcurl to glibc's
+    // malloc and free past an allocator or a socket wrapper given in LD_PRELOAD (jemalloc, torsocks).
+    void *library = dlopen("libcurl.so.4", RTLD_LAZY | RTLD_LOCAL);
     if (library == NULL) {
         const char *reason = dlerror();
         snprintf(load_error, sizeof load_error, "%s", reason != NULL ? reason : "libcurl.so.4 not found");

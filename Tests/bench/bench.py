@@ -15,6 +15,7 @@ Units: MB = 10^6 bytes (RSS and throughput)."""
 import ctypes
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -66,8 +67,10 @@ def spawn(argv, env, stdout=subprocess.DEVNULL, clean=False):
         null = os.open(os.devnull, os.O_RDWR)
         out = null if stdout == subprocess.DEVNULL else stdout
         try:
+            # As Popen would: SIGPIPE and SIGXFSZ back to their defaults (Python ignores them).
             return os.posix_spawnp(argv[0], argv, env, file_actions=[
-                (os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, out, 1), (os.POSIX_SPAWN_DUP2, null, 2)])
+                (os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, out, 1), (os.POSIX_SPAWN_DUP2, null, 2)],
+                setsigdef=(signal.SIGPIPE, signal.SIGXFSZ))
         finally:
             os.close(null)
     pid_read, pid_write = os.pipe()
