@@ -62,6 +62,40 @@ import Testing
         #expect(clock.now() == .seconds(132))
     }
 
+    /// `startHold`: the server may hold the start until the run ends. A start answered with a finished run is
+    /// followed by the record alone; one answered with the run still going, by long polls as usual. (End-to-end,
+    /// which of the two happens depends on how busy the machine is; here the server's answers are scripted.)
+    @Test(arguments: [("SUCCEEDED", 0), ("RUNNING", 1)])
+    func aHeldStartThatEndedTheRunNeedsNoPoll(startStatus: String, polls: Int) async throws {
+        let clock = ManualClock()
+        let finished = ScriptedAnswer.response(status: 200, body: runJSON("SUCCEEDED", exitCode: 0))
+        let transport = RecordingTransport(
+            clock: clock,
+            script: [
+                .response(
+                    status: 201, body: runJSON(startStatus, exitCode: polls == 0 ? 0 : nil), holdsFor: .seconds(1))
+            ] + Array(repeating: finished, count: polls) + [
+                .response(
+                    status: 200, body: "{}\n", headers: [HTTPHeader("Content-Type", "application/json")])
+            ])
+        var plan = CallPlan(actor: try ActorReference(parsing: "a~b"))
+        plan.startHold = 2
+        let outcome = try await ActorCall(api: makeAPI(transport), clock: clock)
+            .perform(plan, destination: { MemoryDestination() }, events: { _ in })
+        guard case .succeeded(let run, _) = outcome else {
+            Issue.record("expected success, got \(outcome)")
+            return
+        }
+        #expect(run.status == .succeeded)
+        let lines = transport.requests.map { "\($0.method) \($0.url)" }
+        #expect(
+            lines
+                == ["POST http://api.test/v2/actors/a~b/runs?waitForFinish=2"]
+                + Array(repeating: "GET http://api.test/v2/actor-runs/RUN1?waitForFinish=60", count: polls)
+                + ["GET http://api.test/v2/key-value-stores/STORE1/records/OUTPUT"])
+        #expect(transport.remainingAnswers == 0)
+    }
+
     @Test func notFoundRightAfterStartIsReplicaLag() async throws {
         let clock = ManualClock()
         let lag = ScriptedAnswer.response(status: 404, body: errorJSON("record-not-found", "Actor run was not found"))

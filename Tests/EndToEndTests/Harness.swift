@@ -234,6 +234,19 @@ enum Harness {
         let line = try #require(result.stderrLines.first { $0.hasPrefix("actor-run: started run ") })
         return String(line.dropFirst("actor-run: started run ".count).prefix { $0 != " " })
     }
+
+    /// How many times the run was polled in `requests`, which must be one run's whole path: the start, the polls of
+    /// that run, and its OUTPUT record last. How many polls there are depends on whether the run ended within the
+    /// start's hold, which a busy machine decides; the shape does not.
+    static func pollsBetweenStartAndRecord(_ requests: [RecordedRequest], runID: String) throws -> Int {
+        let paths = requests.map { "\($0.method) \($0.path)" }
+        guard requests.count >= 2, requests[0].method == "POST", paths[0].hasSuffix("/runs"),
+            paths.last?.hasPrefix("GET /v2/key-value-stores/") == true,
+            paths.last?.hasSuffix("/records/OUTPUT") == true,
+            paths.dropFirst().dropLast().allSatisfy({ $0 == "GET /v2/actor-runs/\(runID)" })
+        else { throw HarnessError(message: "not a start, polls of \(runID) and its record: \(paths)") }
+        return requests.count - 2
+    }
 }
 
 struct HarnessError: Error, CustomStringConvertible {
