@@ -22,6 +22,21 @@ ifneq ($(LIBSTDCXX_A),$(notdir $(LIBSTDCXX_A)))
 RELEASE_FLAGS += -Xswiftc -L$(CURDIR)/$(STATIC_CXX)
 RELEASE_DEPS   = $(STATIC_CXX)/libstdc++.so
 endif
+# Code layout: every function in a section of its own, placed by lld in the order of scripts/link-order.txt (the
+# functions a run executes, `make link-order`), so that they share few of the 64 KiB windows the kernel maps around a
+# page fault; and, where glibc reads them (2.36+), relative relocations packed (DT_RELR): 8 KB of them for the loader
+# to read at start instead of 940 KB. Together about 3 MB less RSS per run (make bench). Without the toolchain's
+# lld, the build goes on with the default linker and neither.
+LLD          := $(wildcard $(SWIFT_BIN)ld.lld)
+LINK_ORDER    = scripts/link-order.txt
+GLIBC_VERSION := $(shell getconf GNU_LIBC_VERSION 2>/dev/null | awk '{ print $$2 }')
+ifneq ($(LLD),)
+RELEASE_FLAGS += -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections -Xswiftc -use-ld=lld \
+	-Xlinker --symbol-ordering-file=$(CURDIR)/$(LINK_ORDER) -Xlinker --no-warn-symbol-ordering
+ifeq ($(shell printf '2.36\n$(GLIBC_VERSION)\n' | sort -V | head -n 1),2.36)
+RELEASE_FLAGS += -Xlinker -z -Xlinker pack-relative-relocs
+endif
+endif
 SOURCES   = Sources Tests Package.swift
 # What `make install` installs from: release (optimised, stripped) or debug (what `make test` checks it with).
 CONFIG   ?= release
@@ -42,8 +57,8 @@ ZSHDIR    = $(PREFIX)/share/zsh/site-functions
 FISHDIR   = $(PREFIX)/share/fish/vendor_completions.d
 SHARE     = .build/share
 
-.PHONY: FORCE all deps build release test unit conformance demo share install uninstall install-check lint format bench \
-	fuzz clean
+.PHONY: FORCE all deps build release link-order test unit conformance demo share install uninstall install-check lint \
+	format bench fuzz clean
 
 all: build
 
@@ -61,7 +76,15 @@ build: deps
 
 ## release: optimized binaries in $(RELEASE), needing only libcurl at run time
 release: deps $(RELEASE_DEPS)
+	@# SwiftPM does not see the order file: a binary older than it is linked again.
+	@bin="$(RELEASE)/actor-run"; [ ! "$(LINK_ORDER)" -nt "$$bin" ] || rm -f "$$bin"
 	$(SWIFT) build $(RELEASE_FLAGS)
+
+## link-order: list anew the functions the release binary runs on its common paths, for the linker (needs valgrind)
+link-order: release
+	python3 scripts/link-order.py "$(RELEASE)" > $(LINK_ORDER).new
+	mv $(LINK_ORDER).new $(LINK_ORDER)
+	$(MAKE) --no-print-directory release
 
 # Rewritten whenever the archive's path changes (a GCC upgrade), never otherwise (no needless relinks).
 $(STATIC_CXX)/libstdc++.so: FORCE
