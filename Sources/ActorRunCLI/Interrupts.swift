@@ -4,7 +4,7 @@ import Synchronization
 
 /// Turns SIGINT, SIGTERM and SIGHUP into calls: before `arm`, a signal ends the process at once (nothing was sent
 /// yet, and CProcessSetup's handler says so); from `arm` on, each signal goes to the handler the command armed
-/// with, which for a run is its `CallControl`.
+/// with, which for a run is its `CallControl`. A signal the parent left ignored stays ignored throughout.
 ///
 /// The signals are taken over at the first `arm`, not in `init`: Dispatch's signal sources need a thread of their
 /// own, and a thread made while libcurl is still loading would wait for the load. (`@unchecked`: `sources` is
@@ -46,7 +46,7 @@ final class Interrupts: @unchecked Sendable {
     private func takeOver() {
         let registered = DispatchSemaphore(value: 0)
         var sources: [any DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM, SIGHUP] {
+        for number in [SIGINT, SIGTERM, SIGHUP] where !Self.isIgnored(number) {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [weak self] in self?.deliver() }
             source.setRegistrationHandler { registered.signal() }
@@ -60,6 +60,15 @@ final class Interrupts: @unchecked Sendable {
         // (it takes well under a millisecond; the bound is for a source Dispatch could not register at all).
         let deadline = DispatchTime.now() + .seconds(10)
         for _ in sources { _ = registered.wait(timeout: deadline) }
+    }
+
+    /// Whether the signal is ignored: only when the parent left it so (nohup's SIGHUP, the SIGINT of a
+    /// non-interactive shell's `command &`), which CProcessSetup keeps. It is not meant for this process.
+    private static func isIgnored(_ number: Int32) -> Bool {
+        var current = sigaction()
+        guard sigaction(number, nil, &current) == 0 else { return false }
+        // SIG_IGN is the handler 1.
+        return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == 1
     }
 
     private func cancelThenExit() {

@@ -23,6 +23,16 @@ static void ar_early_signal(int number) {
     _exit(130);
 }
 
+// A signal the parent left ignored is not meant for this process (nohup ignores SIGHUP; a non-interactive shell
+// starts `command &` with SIGINT ignored): it stays ignored, and Interrupts leaves it so.
+static void ar_catch_early(int number) {
+    struct sigaction current;
+    if (sigaction(number, NULL, &current) == 0 && current.sa_handler == SIG_IGN) {
+        return;
+    }
+    signal(number, ar_early_signal);
+}
+
 // Whether the command line asks only for text the argument parser writes itself (help, version, completion
 // scripts): such an invocation sends no request and needs no libcurl.
 static int ar_asks_for_text(int argc, char **argv) {
@@ -84,9 +94,9 @@ __attribute__((constructor)) static void ar_process_setup(int argc, char **argv)
     // Until the command decides what a signal means, SIGINT, SIGTERM and SIGHUP wait (Interrupts takes them over
     // through Dispatch); a write to a closed pipe is an EPIPE to handle, not a silent death mid-write.
     signal(SIGPIPE, SIG_IGN);
-    signal(SIGINT, ar_early_signal);
-    signal(SIGTERM, ar_early_signal);
-    signal(SIGHUP, ar_early_signal);
+    ar_catch_early(SIGINT);
+    ar_catch_early(SIGTERM);
+    ar_catch_early(SIGHUP);
     // A thread's signal mask survives fork and exec, and some programs start others with these blocked (a spawn
     // from a thread that blocks them, without resetting the mask): unblocked, they reach the handler above.
     // Dispatch takes them either way once the command arms its Interrupts.

@@ -56,6 +56,30 @@ import Testing
         }
     }
 
+    /// `nohup` starts a command with SIGHUP ignored, and a non-interactive shell starts `command &` with SIGINT
+    /// ignored: such a signal is not meant for it, and must not abort its run. Not ignored, the same SIGHUP does.
+    @Test(arguments: [true, false])
+    func aSignalTheParentIgnoredStaysIgnored(ignored: Bool) async throws {
+        try await Harness.withEmulator { server in
+            let signals = Interruption(afterStderrContains: "actor-run: started run ", signals: [SIGHUP, SIGINT])
+            let result = try await Harness.run(
+                ["emulator/sleep", "-i", #"{"seconds": 3}"#], emulator: server, timeout: .seconds(30),
+                interrupt: signals, shell: ignored ? #"trap "" HUP INT; exec "$0" "$@""# : #"exec "$0" "$@""#)
+            let runID = try Harness.runID(in: result)
+            let aborts = await server.recordedRequests().filter { $0.path == "/v2/actor-runs/\(runID)/abort" }
+            if ignored {
+                #expect(result.status == 0, "\(result.stderr)")
+                #expect(result.stdoutText == "{\"slept\": 3}\n")
+                #expect(aborts.isEmpty)
+            } else {
+                #expect(result.status == 3, "\(result.stderr)")
+                // On two connections: a loaded server may log them in either order.
+                let queries = aborts.map(\.query).sorted { ($0 ?? "") > ($1 ?? "") }
+                #expect(queries == ["gracefully=true", "gracefully=false"])
+            }
+        }
+    }
+
     @Test func interruptWhileWaitingForStdinStartsNothing() async throws {
         try await Harness.withEmulator { server in
             let waiting = Interruption(afterStderrContains: "waiting for input on stdin", signals: [SIGINT])
