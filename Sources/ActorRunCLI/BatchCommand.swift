@@ -63,13 +63,21 @@ struct BatchCommand: ActorRunSubcommand {
             let (path, count, spool) = try Self.checkLines(inputs)
             defer { if let spool { unlink(spool) } }
             let output = try outputDirectory.map { directory throws(CommandFailure) in try BatchOutput(directory) }
-            let session = try connection.session(reporter: reporter, isVerbose: verbosity.verbose, requiresToken: true)
+            let (parallel, descriptors) = Self.descriptorBound(parallel)
+            var session = try connection.session(reporter: reporter, isVerbose: verbosity.verbose, requiresToken: true)
+            // A connection per run in flight, no more kept idle: what descriptorBound counts on.
+            session.maxConnections = parallel
             let journal = try output.map { output throws(ApifyError) in try BatchJournal(directory: output.directory) }
             let plan = BatchPlan(
                 target: target, options: options, parallel: parallel, retriesFailed: retryFailed,
                 output: .record(key: key), markerPrefix: session.configuration.userAgent)
             let runner = BatchRunner(api: session.makeAPI(), plan: plan, journal: journal)
-            let progress = BatchProgress(total: count, reporter: reporter, isQuiet: verbosity.quiet)
+            let progress = BatchProgress(
+                total: count, reporter: reporter, isQuiet: verbosity.quiet, key: key, isResumable: output != nil)
+            if let descriptors {
+                let reason = "only \(descriptors) files may be open at once (ulimit -n)"
+                progress.show(.capped(parallel: parallel, reason: reason))
+            }
             interrupts.arm {
                 runner.interrupt()
                 progress.interrupted()
@@ -102,6 +110,18 @@ struct BatchCommand: ActorRunSubcommand {
             )
             return progress.finish(summary)
         }
+    }
+
+    /// Beyond the 32 descriptors the process needs (CProcessSetup's floor), a run in flight may hold two: its
+    /// connection (libcurl keeps no more open than runs at once), and its output file while the record comes in.
+    /// More runs at once than the limit leaves room for would fail to connect or to write their output, so the
+    /// batch runs fewer. Returns how many, and the limit when it is what bounds them.
+    private static func descriptorBound(_ parallel: Int) -> (Int, UInt64?) {
+        var files = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &files) == 0 else { return (parallel, nil) }
+        let limit = UInt64(files.rlim_cur)
+        let room = max(1, Int(clamping: (max(limit, 32) - 32) / 2))
+        return room < parallel ? (room, limit) : (parallel, nil)
     }
 
     /// Checks every line before anything starts; stdin is kept in a temporary file meanwhile, so that it can be

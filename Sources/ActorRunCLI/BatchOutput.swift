@@ -199,12 +199,18 @@ final class BatchProgress: Sendable {
     private let total: Int
     private let reporter: Reporter
     private let isLive: Bool
+    /// The record each line fetches (`--key`).
+    private let key: String
+    /// Whether the same command resumes the batch (`--output-dir` keeps its journal).
+    private let isResumable: Bool
     private let counts = Mutex(Counts())
     private let began = ContinuousClock.now
 
-    init(total: Int, reporter: Reporter, isQuiet: Bool) {
+    init(total: Int, reporter: Reporter, isQuiet: Bool, key: String, isResumable: Bool) {
         self.total = total
         self.reporter = reporter
+        self.key = key
+        self.isResumable = isResumable
         let environment = ProcessInfo.processInfo.environment
         isLive = !isQuiet && isatty(STDERR_FILENO) == 1 && environment["TERM"] != "dumb"
     }
@@ -212,7 +218,7 @@ final class BatchProgress: Sendable {
     func show(_ event: BatchEvent) {
         // One lock for the counts and the drawing, so that lines never come out of order.
         counts.withLock { counts in
-            let text = Self.update(&counts, for: event, isLive: isLive)
+            let text = Self.update(&counts, for: event, isLive: isLive) ?? explanation(of: event)
             if let text {
                 if isLive { clearLine() }
                 reporter.info(text)
@@ -235,6 +241,10 @@ final class BatchProgress: Sendable {
             counts.done += 1
             let run = outcome.endedRun
             if case .succeeded = outcome {} else { counts.failed += 1 }
+            switch outcome {
+            case .outputNotFetched, .recordMissing: return nil  // explained below, on a terminal too
+            default: break
+            }
             return isLive ? nil : "line \(line): run \(run?.id ?? "-") \(run?.status.rawValue ?? "did not end")"
         case .lineFailed(let line, let error):
             counts.done += 1
@@ -244,6 +254,23 @@ final class BatchProgress: Sendable {
             return "\(error.message); running at most \(parallel) at once for now"
         case .capped(let parallel, let reason):
             return "running at most \(parallel) at once: \(reason)"
+        }
+    }
+
+    /// Why a line whose run SUCCEEDED did not: its output was not written, or there is no such record.
+    private func explanation(of event: BatchEvent) -> String? {
+        guard case .lineEnded(let line, let outcome) = event else { return nil }
+        switch outcome {
+        case .outputNotFetched(let run, let error):
+            let remedy =
+                isResumable
+                ? "the same command again fetches it, without a new run"
+                : "fetch it with `actor-run output \(run.id)\(key == "OUTPUT" ? "" : " -k \(key)")`, not a new run"
+            return "line \(line): run \(run.id) SUCCEEDED, but its output was not written: \(error.message); \(remedy)"
+        case .recordMissing(let run):
+            return "line \(line): run \(run.id) SUCCEEDED, but has no record '\(key)' in its default key-value store"
+        default:
+            return nil
         }
     }
 

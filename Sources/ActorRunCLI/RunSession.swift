@@ -14,6 +14,8 @@ struct RunSession: Sendable {
     var isVerbose: Bool
     /// Whether Ctrl-C aborts the run this invocation started (the contract's default), or leaves it going.
     var abortsOnInterrupt = true
+    /// The most connections kept open between requests; nil: libcurl's default (see `CurlSession`).
+    var maxConnections: Int?
 
     /// The API client of this invocation: one libcurl session, traced to stderr with `--verbose`.
     func makeAPI() -> ApifyAPI {
@@ -21,7 +23,8 @@ struct RunSession: Sendable {
         var trace: (@Sendable (String) -> Void)?
         if isVerbose { trace = { line in reporter.error(line) } }
         return ApifyAPI(
-            configuration: configuration, transport: CurlSession(caBundle: caBundle), trace: trace,
+            configuration: configuration, transport: CurlSession(caBundle: caBundle, maxConnections: maxConnections),
+            trace: trace,
             notice: { line in reporter.info(line) })
     }
 

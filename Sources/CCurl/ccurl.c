@@ -24,6 +24,7 @@ static struct {
     CURLMcode (*multi_perform)(CURLM *multi, int *running);
     CURLMcode (*multi_poll)(CURLM *multi, struct curl_waitfd *extra, unsigned count, int timeout_ms, int *numfds);
     CURLMcode (*multi_wakeup)(CURLM *multi);
+    CURLMcode (*multi_setopt)(CURLM *multi, CURLMoption option, ...);
     CURLMsg *(*multi_info_read)(CURLM *multi, int *queued);
     const char *(*multi_strerror)(CURLMcode code);
     struct curl_slist *(*slist_append)(struct curl_slist *list, const char *line);
@@ -90,6 +91,7 @@ static void load(void) {
         && find(library, "curl_multi_perform", (void **)&curl.multi_perform)
         && find(library, "curl_multi_poll", (void **)&curl.multi_poll)
         && find(library, "curl_multi_wakeup", (void **)&curl.multi_wakeup)
+        && find(library, "curl_multi_setopt", (void **)&curl.multi_setopt)
         && find(library, "curl_multi_info_read", (void **)&curl.multi_info_read)
         && find(library, "curl_multi_strerror", (void **)&curl.multi_strerror)
         && find(library, "curl_slist_append", (void **)&curl.slist_append)
@@ -195,6 +197,9 @@ CURLMcode ar_multi_poll(CURLM *multi, struct curl_waitfd *extra, unsigned count,
 }
 
 CURLMcode ar_multi_wakeup(CURLM *multi) { return curl.multi_wakeup(multi); }
+CURLMcode ar_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
+    return curl.multi_setopt(multi, option, value);
+}
 CURLMsg *ar_multi_info_read(CURLM *multi, int *queued) { return curl.multi_info_read(multi, queued); }
 const char *ar_multi_strerror(CURLMcode code) { return curl.multi_strerror(code); }
 

@@ -26,7 +26,10 @@ final class CurlEngine: @unchecked Sendable {
     /// Transfers added to the multi handle; touched by the loop thread only.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
 
-    init() {
+    /// `maxConnections`: how many connections libcurl keeps open once their transfers are done (its cache); by
+    /// default four times the transfers added at once, which a batch of many runs can afford in sockets only if
+    /// its descriptor limit is high.
+    init(maxConnections: Int? = nil) {
         if let reason = CurlLibrary.loadFailure {
             fatalError("libcurl is not loaded (call CurlLibrary.load() first): \(reason)")
         }
@@ -34,6 +37,9 @@ final class CurlEngine: @unchecked Sendable {
             fatalError("curl_multi_init failed: out of memory")
         }
         self.multi = multi
+        if let maxConnections {
+            _ = ar_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxConnections)
+        }
         startThread { [self] in loop() }
     }
 

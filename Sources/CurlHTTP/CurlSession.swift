@@ -1,12 +1,15 @@
 /// The real `HTTPTransport`: libcurl over real sockets, every transfer of the session on one engine thread,
 /// sharing its connections (keep-alive), DNS cache and TLS sessions.
 public final class CurlSession: HTTPTransport {
-    private let engine = CurlEngine()
+    private let engine: CurlEngine
     /// CA certificates to verify servers with, instead of the system's store (`--cacert`).
     private let caBundle: String?
 
-    public init(caBundle: String? = nil) {
+    /// `maxConnections`: the most connections kept open between transfers (libcurl's default: four per transfer
+    /// in flight).
+    public init(caBundle: String? = nil, maxConnections: Int? = nil) {
         self.caBundle = caBundle
+        engine = CurlEngine(maxConnections: maxConnections)
     }
 
     deinit {

@@ -128,6 +128,62 @@ import Testing
         }
     }
 
+    /// A run in flight may hold two descriptors (its connection, and its output file while the record comes in):
+    /// under `ulimit -n 64` the batch runs at most (64 - 32) / 2 at once, and says so, rather than runs whose
+    /// connections or output files cannot be opened.
+    @Test func aDescriptorLimitBoundsTheParallelism() async throws {
+        try await Harness.withEmulator(actorsJSON: Self.numbered) { server in
+            let file = try inputs(60, sleep: 0.3)
+            let directory = file.deletingLastPathComponent().appendingPathComponent("out")
+            defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+            let result = try await Harness.run(
+                [
+                    "batch", "emulator/numbered", "--inputs", file.path, "--parallel", "64", "--output-dir",
+                    directory.path,
+                ],
+                emulator: server, timeout: .seconds(120), shell: #"ulimit -n 64; exec "$0" "$@""#)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(
+                result.stderrLines.first
+                    == "actor-run: running at most 16 at once: only 64 files may be open at once (ulimit -n)")
+            #expect(result.stderrLines.last == "actor-run: batch: 60 of 60 lines: 60 SUCCEEDED, 0 not")
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            #expect(names.filter { $0.hasSuffix(".json") }.count == 60)
+            #expect(peakConcurrency(try await runs(server)) <= 16)
+        }
+    }
+
+    /// A run that SUCCEEDED but whose output could not be fetched: the line says why and that the same command
+    /// fetches it; run again, it does, without a new run.
+    @Test func anOutputNotFetchedIsExplainedAndFetchedByARerun() async throws {
+        try await Harness.withEmulator(
+            actorsJSON: Self.numbered, faults: "GET /v2/key-value-stores/*/records/*: 500 x2"
+        ) { server in
+            let file = try inputs(2)
+            let directory = file.deletingLastPathComponent().appendingPathComponent("out")
+            defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+            let arguments = [
+                "batch", "emulator/numbered", "--inputs", file.path, "--parallel", "1", "--output-dir", directory.path,
+                "--retries", "0",
+            ]
+            let first = try await Harness.run(arguments, emulator: server, timeout: .seconds(60))
+            #expect(first.status == 1, "\(first.stderr)")
+            for line in [1, 2] {
+                let ended = first.stderrLines.first { $0.hasPrefix("actor-run: line \(line): run ") } ?? ""
+                #expect(ended.contains(" SUCCEEDED, but its output was not written: "), "\(ended)")
+                #expect(ended.hasSuffix("; the same command again fetches it, without a new run"), "\(ended)")
+            }
+            #expect(first.stderrLines.last == "actor-run: batch: 2 of 2 lines: 0 SUCCEEDED, 2 not; failed lines: 1, 2")
+            let second = try await Harness.run(arguments, emulator: server, timeout: .seconds(60))
+            #expect(second.status == 0, "\(second.stderr)")
+            #expect(try await runs(server).count == 2)
+            for line in [1, 2] {
+                let bytes = try Data(contentsOf: directory.appendingPathComponent(String(format: "%06d.json", line)))
+                #expect(String(decoding: bytes, as: UTF8.self) == #"{"n": \#(line)}"#)
+            }
+        }
+    }
+
     @Test func aBadLineStartsNothing() async throws {
         try await Harness.withEmulator { server in
             let result = try await Harness.run(

@@ -44,6 +44,7 @@ CURLMcode ar_multi_remove_handle(CURLM *multi, CURL *handle);
 CURLMcode ar_multi_perform(CURLM *multi, int *running);
 CURLMcode ar_multi_poll(CURLM *multi, struct curl_waitfd *extra, unsigned count, int timeout_ms, int *numfds);
 CURLMcode ar_multi_wakeup(CURLM *multi);
+CURLMcode ar_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
 CURLMsg *ar_multi_info_read(CURLM *multi, int *queued);
 const char *ar_multi_strerror(CURLMcode code);
 
