@@ -82,7 +82,7 @@ release: deps $(RELEASE_DEPS)
 
 ## link-order: list anew the functions the release binary runs on its common paths, for the linker (needs valgrind)
 link-order: release
-	python3 scripts/link-order.py "$(RELEASE)" > $(LINK_ORDER).new
+	python3 scripts/link-order.py "$(RELEASE)" > $(LINK_ORDER).new || { rm -f $(LINK_ORDER).new; exit 1; }
 	mv $(LINK_ORDER).new $(LINK_ORDER)
 	$(MAKE) --no-print-directory release
 

@@ -62,14 +62,16 @@ import Testing
     func aSignalTheParentIgnoredStaysIgnored(ignored: Bool) async throws {
         try await Harness.withEmulator { server in
             let signals = Interruption(afterStderrContains: "actor-run: started run ", signals: [SIGHUP, SIGINT])
+            // The start line comes when the start's 2 s hold ends: the run still has 4 s to go when they land.
+            let seconds = ignored ? 6 : 30
             let result = try await Harness.run(
-                ["emulator/sleep", "-i", #"{"seconds": 3}"#], emulator: server, timeout: .seconds(30),
+                ["emulator/sleep", "-i", #"{"seconds": \#(seconds)}"#], emulator: server, timeout: .seconds(60),
                 interrupt: signals, shell: ignored ? #"trap "" HUP INT; exec "$0" "$@""# : #"exec "$0" "$@""#)
             let runID = try Harness.runID(in: result)
             let aborts = await server.recordedRequests().filter { $0.path == "/v2/actor-runs/\(runID)/abort" }
             if ignored {
                 #expect(result.status == 0, "\(result.stderr)")
-                #expect(result.stdoutText == "{\"slept\": 3}\n")
+                #expect(result.stdoutText == "{\"slept\": 6}\n")
                 #expect(aborts.isEmpty)
             } else {
                 #expect(result.status == 3, "\(result.stderr)")
