@@ -113,10 +113,8 @@ struct ConnectionFlags: ParsableArguments {
                 status: .inputUnreadable,
                 message: "cannot read the CA certificates '\(path)' (\(source)): \(String(cString: strerror(errno)))")
         }
-        // libcurl would only say "error setting certificate file" once the request is under way. A bundle's first
-        // certificate is near its start, so its head will do: the system's whole bundle (200 KB and more) is not
-        // read on every run.
-        guard Self.headHoldsCertificate(path) else {
+        // libcurl would only say "error setting certificate file" once the request is under way.
+        guard Self.holdsCertificate(path) else {
             throw CommandFailure(
                 status: .inputUnreadable,
                 message: "the CA certificates '\(path)' (\(source)) hold no PEM certificate"
@@ -125,26 +123,25 @@ struct ConnectionFlags: ParsableArguments {
         return path
     }
 
-    /// Whether the file holds a PEM certificate's first line, looked for in its first 64 KiB, and only past them
-    /// (a bundle that opens with long CRLs or comments) when they have none.
-    private static func headHoldsCertificate(_ path: String) -> Bool {
+    /// Whether the file holds a PEM certificate's first line. Read 64 KiB at a time and only as far as the first
+    /// one, which in a bundle is near the start (the system's whole bundle, 200 KB and more, is not read on every
+    /// run); a bundle that opens with long CRLs or comments is read on, whatever its size.
+    private static func holdsCertificate(_ path: String) -> Bool {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var head = [UInt8](repeating: 0, count: 64 * 1024)
-        var filled = 0
-        while filled < head.count {
-            let count = head.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            filled += count
-        }
         let marker = Array("-----BEGIN CERTIFICATE-----".utf8)
-        if head[..<filled].firstRange(of: marker) != nil { return true }
-        guard filled == head.count, let whole = try? InputReader.readFile(path, role: "CA certificates") else {
-            return false
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        // The last bytes of the previous chunk lead each search, for a marker split between two reads.
+        var window: [UInt8] = []
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return false }
+            window += chunk[..<count]
+            if window.firstRange(of: marker) != nil { return true }
+            window.removeFirst(max(0, window.count - (marker.count - 1)))
         }
-        return whole.firstRange(of: marker) != nil
     }
 
     /// A warning when the token would cross a network in the clear: plain http to a host off this machine.

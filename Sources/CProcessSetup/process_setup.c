@@ -50,7 +50,8 @@ static int ar_asks_for_text(int argc, char **argv) {
 }
 
 // A run holds a dozen descriptors at least (Dispatch's event and signal descriptors, libcurl's wake-up pair, its
-// connections, the input and output files), a batch one more per connection; and where one cannot be had, Dispatch
+// connections, the input and output files), a batch two more per run in flight (BatchCommand.descriptorBound
+// counts on this floor of 32 and keeps its runs within the rest); and where one cannot be had, Dispatch
 // traps and libcurl's request never ends. So the soft limit is raised as far as the hard one allows, as `ulimit -n`
 // would, and a hard limit below the least this tool needs is one line and 69 before anything is sent.
 enum { AR_LEAST_DESCRIPTORS = 32 };

@@ -83,6 +83,25 @@ import Testing
         }
     }
 
+    /// A bundle whose first certificate comes late (after comments or CRLs): one whose marker straddles the 64 KiB
+    /// the check reads at a time, and one larger than any input file may be. Both are PEM, and both work.
+    @Test(arguments: [65_530, 10_000_000])
+    func aCertificateFarIntoTheBundleIsFound(preambleBytes: Int) async throws {
+        try await Harness.withEmulator(tls: true) { server in
+            let directory = try Harness.makeTemporaryDirectory("ca")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let bundle = directory.appendingPathComponent("bundle.pem")
+            let comment = Array("# a comment line before the certificates\n".utf8)
+            var bytes = (0..<preambleBytes).map { comment[$0 % comment.count] }
+            bytes[bytes.count - 1] = 0x0A  // the certificate starts a line of its own, as PEM needs
+            bytes += Array(try #require(server.caCertificatePEM).utf8)
+            try Data(bytes).write(to: bundle)
+            let result = try await Harness.run(Self.helloArguments + ["--cacert", bundle.path], emulator: server)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdoutText == Self.helloOutput)
+        }
+    }
+
     /// https:// to a server that speaks plain HTTP: one sentence with the fix, not OpenSSL's words alone.
     @Test func httpsToAPlainHTTPServerSaysWhatToCheck() async throws {
         try await Harness.withEmulator { server in
